@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strings"
 
@@ -114,7 +115,8 @@ Data: `+airspace.Attribution)
 	}
 	var onProgress func(int64)
 	if total > 0 && !*quiet {
-		p := progress.New(e.stderr, nil, "classify", total, &progress.Options{Unit: "bytes", Redraw: progress.DefaultOptions().Redraw, Detect: true})
+		log := slog.New(slog.NewTextHandler(e.stderr, nil))
+		p := progress.New(e.stderr, log, "classify", total, &progress.Options{Unit: "bytes", Detect: true})
 		defer p.Done()
 		var last int64
 		onProgress = func(n int64) { p.Add(n - last); last = n }
@@ -138,7 +140,9 @@ vertex counts and bounding boxes, and the data attribution.
 
 Example:
   vigia airspace info
-  vigia airspace info --airspace my-countries/`)
+  vigia airspace info --airspace my-countries/
+
+Data: `+airspace.Attribution)
 	dir := fs.String("airspace", "", "GeoJSON `file or directory` of airspaces to use instead of the embedded USA and Mexico")
 	if err := parseFlags(e, fs, args); err != nil {
 		return err

@@ -18,13 +18,12 @@ const closeOffset = 30
 // −170 runs the long way, through 0). hint is a starting guess for t (use
 // 0.5 if unknown).
 //
-// The distance along the segment is minimised by Newton's method on t, with
-// the derivative from the geodesic's azimuth at the segment point; each step
-// costs one inverse geodesic. Once the geodesic meets the segment within
-// 0.17° of square and within 30 m of the foot, the last step is closed as a
-// right triangle; otherwise it stops when the predicted further decrease is
-// under 10 µm. Within 60 km of the segment it works on the chord instead
-// (see segmentDistanceShort). Safe for concurrent use; does
+// The nearest point in space (ECEF) is found first by Gauss–Newton steps on
+// t. Within 60 km the geodesic length follows from that chord
+// (segmentDistanceShort). Farther, each further step takes one inverse
+// geodesic and moves to the foot of the right triangle its azimuth makes
+// with the segment (segmentDistanceLong), stopping when a step moves the
+// point by under 10 µm or closing the last step as a right triangle. Safe for concurrent use; does
 // not allocate.
 func (e *Ellipsoid) SegmentDistance(p, a, b LatLon, hint float64) (Meters, float64) {
 	an := e.NewAnchor(p)
@@ -49,18 +48,28 @@ func (e *Ellipsoid) NewAnchor(p LatLon) Anchor {
 
 // SegmentDistanceFrom is SegmentDistance from a prepared point.
 func (e *Ellipsoid) SegmentDistanceFrom(an *Anchor, a, b LatLon, hint float64) (Meters, float64) {
-	p := an.P
 	t := math.Max(0, math.Min(1, hint))
 	if math.IsNaN(t) {
 		t = 0.5
 	}
 	dlat := float64(b.Lat - a.Lat)
 	dlon := float64(b.Lon - a.Lon)
-	if d, tt, ok := e.segmentDistanceShort(an, a, dlat, dlon, t); ok {
-		return d, tt
+	d, t, ok := e.segmentDistanceShort(an, a, dlat, dlon, t)
+	if ok {
+		return d, t
 	}
+	return e.segmentDistanceLong(an.P, a, dlat, dlon, t)
+}
+
+// segmentDistanceLong is SegmentDistance beyond shortChord, from a start t
+// (the nearest point in space). Each step takes the inverse geodesic to the
+// segment point at t and moves t to the foot of the right triangle that the
+// geodesic's azimuth there makes with the segment: exact for a straight
+// segment in a plane, and unlike a Newton step it does not overshoot when
+// the point is far from the segment compared with the offset.
+func (e *Ellipsoid) segmentDistanceLong(p, a LatLon, dlat, dlon, t float64) (Meters, float64) {
 	best, bestT := Meters(math.Inf(1)), t
-	for iter := 0; iter < 12; iter++ {
+	for iter := 0; iter < 16; iter++ {
 		q := LatLon{Lat: a.Lat + Degrees(t*dlat), Lon: a.Lon + Degrees(t*dlon)}
 		sm, _, _, salp2, calp2 := e.inverse(float64(p.Lat), float64(p.Lon), float64(q.Lat), float64(q.Lon))
 		s := Meters(sm)
@@ -78,28 +87,22 @@ func (e *Ellipsoid) SegmentDistanceFrom(an *Anchor, a, b LatLon, hint float64) (
 		m := e.a * (1 - e.e2) / (w2 * w)
 		ve := dlon * math.Pi / 180 * n * cosQ
 		vn := dlat * math.Pi / 180 * m
-		h := math.Hypot(salp2, calp2)
-		d1 := (ve*salp2 + vn*calp2) / h // ds/dt: the geodesic leaves q along azi2
-		v2 := ve*ve + vn*vn
-		v := math.Sqrt(v2)
-		// Nearly square to the segment: close the right triangle. The foot
-		// is s·cosθ along the segment and the distance s·sinθ; over so
-		// short an offset the segment's own curve (a line straight in
-		// lon/lat is not a geodesic) moves it by under a millimetre up to
-		// 30 km away.
-		if c := d1 / v; math.Abs(c) <= closeCos && float64(s)*math.Abs(c) <= closeOffset {
-			if tf := t - float64(s)*c/v; tf >= 0 && tf <= 1 {
-				return s * Meters(math.Sqrt(1-c*c)), tf
-			}
+		v := math.Hypot(ve, vn)
+		if v == 0 {
+			break
 		}
-		d2 := (v2 - d1*d1) / float64(s) // d²s/dt² for a straight path
-		if d2 <= 0 {
-			d2 = v2 / float64(s)
+		// cos θ, θ the angle between the segment and the geodesic leaving
+		// q along azi2 (away from p).
+		c := (ve*salp2 + vn*calp2) / (math.Hypot(salp2, calp2) * v)
+		tf := t - float64(s)*c/v
+		// Nearly square and near: close the right triangle. Over so short
+		// an offset the segment's own curve (a line straight in lon/lat is
+		// not a geodesic) moves the result by well under a millimetre.
+		if math.Abs(c) <= closeCos && float64(s)*math.Abs(c) <= closeOffset && tf >= 0 && tf <= 1 {
+			return s * Meters(math.Sqrt(1-c*c)), tf
 		}
-		nt := math.Max(0, math.Min(1, t-d1/d2))
-		// Predicted decrease from moving to nt.
-		dt := nt - t
-		if gain := -(d1*dt + d2*dt*dt/2); gain < 1e-5 {
+		nt := math.Max(0, math.Min(1, tf))
+		if math.Abs(nt-t)*v < 1e-5 {
 			break
 		}
 		t = nt
@@ -153,8 +156,8 @@ func (e *Ellipsoid) ecefAt(lat, lon float64) (x, dphi, dlam [3]float64, n, m flo
 // c³ term is under 5 cm and the error of this expansion, which comes from
 // the change of curvature along the path, is under a micrometre; choosing
 // the foot by the chord rather than by the geodesic moves the result by far
-// less. It reports false, having done little work, when the point is not
-// that near.
+// less. When the point is not that near it reports false, with t the
+// nearest point in space: a good start for segmentDistanceLong.
 func (e *Ellipsoid) segmentDistanceShort(an *Anchor, a LatLon, dlat, dlon, t float64) (Meters, float64, bool) {
 	px, pphi, plam, pn, pm := &an.ECEF, &an.dphi, &an.dlam, an.n, an.m
 	var r [3]float64
@@ -169,9 +172,6 @@ func (e *Ellipsoid) segmentDistanceShort(an *Anchor, a LatLon, dlat, dlon, t flo
 			vv += v[k] * v[k]
 			c2 += r[k] * r[k]
 		}
-		if iter == 0 && c2 > shortChord*shortChord {
-			return 0, 0, false
-		}
 		if vv == 0 {
 			break
 		}
@@ -184,6 +184,9 @@ func (e *Ellipsoid) segmentDistanceShort(an *Anchor, a LatLon, dlat, dlon, t flo
 		t = nt
 	}
 	c2 := r[0]*r[0] + r[1]*r[1] + r[2]*r[2]
+	if c2 > shortChord*shortChord {
+		return 0, t, false
+	}
 	if c2 == 0 {
 		return 0, t, true
 	}

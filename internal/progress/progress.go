@@ -28,7 +28,8 @@ type Options struct {
 	Detect bool
 }
 
-// DefaultOptions returns the options New uses when given nil.
+// DefaultOptions returns the options New uses when given nil; New also
+// fills any zero field of given options from them.
 func DefaultOptions() *Options {
 	return &Options{Unit: "bytes", Every: 5 * time.Second, Redraw: 200 * time.Millisecond, Detect: true}
 }
@@ -51,9 +52,21 @@ type Reporter struct {
 // New starts reporting on work named what, of total units (0 or less if
 // unknown). Bars go to w; log records to log (nil means discard).
 func New(w io.Writer, log *slog.Logger, what string, total int64, opts *Options) *Reporter {
+	d := DefaultOptions()
 	if opts == nil {
-		opts = DefaultOptions()
+		opts = d
 	}
+	o := *opts
+	if o.Unit == "" {
+		o.Unit = d.Unit
+	}
+	if o.Every <= 0 {
+		o.Every = d.Every
+	}
+	if o.Redraw <= 0 {
+		o.Redraw = d.Redraw
+	}
+	opts = &o
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}

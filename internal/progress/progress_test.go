@@ -33,3 +33,10 @@ func TestLogRecordsWhenNotATerminal(t *testing.T) {
 		t.Fatalf("log = %s", s)
 	}
 }
+
+func TestZeroOptionsTakeDefaults(t *testing.T) {
+	var buf bytes.Buffer
+	r := New(&buf, nil, "x", 1, &Options{Detect: true})
+	r.Add(1)
+	r.Done()
+}
