@@ -9,7 +9,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/vigia/vigia/internal/geo"
 	"github.com/vigia/vigia/internal/testenv"
 )
 
@@ -44,11 +43,6 @@ func TestPostGISLive(t *testing.T) {
 		d          float64
 		flon, flat float64
 		code       string // the airspace whose boundary d is measured to; "" for the nearest
-	}
-	// Longitudes beyond ±180 are the same places as their wrapped values
-	// (which is how Locate reads them); PostGIS geometry does not wrap.
-	for i := range pts {
-		pts[i][0] = float64(geo.NormalizeLon(geo.Degrees(pts[i][0])))
 	}
 	res := make([]ours, len(pts))
 	for i, p := range pts {

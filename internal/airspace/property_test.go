@@ -4,6 +4,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/vigia/vigia/internal/geo"
 )
 
 // bruteCovers is the reference containment: a crossing count over every
@@ -58,7 +60,8 @@ func nearBoundaryPoints(cs []Country, n int, seed uint64) [][2]float64 {
 			x += (rng.Float64() - 0.5) * 0.05
 			y += (rng.Float64() - 0.5) * 0.05
 		}
-		out = append(out, [2]float64{x, y})
+		// Longitudes pushed past ±180 wrap, as Locate reads them.
+		out = append(out, [2]float64{float64(geo.NormalizeLon(geo.Degrees(x))), y})
 	}
 	return out
 }
