@@ -11,12 +11,7 @@ package airspace
 // airspace table and the boundary SQL are shared with oracle_gen_test.go.
 
 import (
-	"compress/gzip"
 	"context"
-	"encoding/csv"
-	"io"
-	"os"
-	"strconv"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -26,54 +21,11 @@ import (
 
 const pgBenchSample = "testdata/oracle_sample.csv.gz"
 
-type pgBenchPoint struct {
-	lon, lat, dist float64
-	country        string
-}
-
-func pgBenchReadSample(b *testing.B) []pgBenchPoint {
-	b.Helper()
-	f, err := os.Open(pgBenchSample)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		b.Fatal(err)
-	}
-	r := csv.NewReader(zr)
-	if h, err := r.Read(); err != nil || len(h) < 4 || h[0] != "lon" || h[1] != "lat" || h[2] != "country" || h[3] != "dist_m" {
-		b.Fatalf("%s: header %v (%v), want lon,lat,country,dist_m", pgBenchSample, h, err)
-	}
-	var pts []pgBenchPoint
-	for {
-		rec, err := r.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			b.Fatal(err)
-		}
-		var p pgBenchPoint
-		var e1, e2, e3 error
-		p.lon, e1 = strconv.ParseFloat(rec[0], 64)
-		p.lat, e2 = strconv.ParseFloat(rec[1], 64)
-		p.dist, e3 = strconv.ParseFloat(rec[3], 64)
-		if e1 != nil || e2 != nil || e3 != nil {
-			b.Fatalf("%s: bad line %v", pgBenchSample, rec)
-		}
-		p.country = rec[2]
-		pts = append(pts, p)
-	}
-	return pts
-}
-
 // pgBenchSetup starts PostGIS and loads the airspace table, the boundary
 // table of oracle_gen_test.go and the points in pts (lon, lat, country,
 // geom geometry, geog geography, GiST-indexed). It skips (or fails under
 // VIGIA_REQUIRE=postgres) when PostGIS is missing.
-func pgBenchSetup(b *testing.B, pts []pgBenchPoint) *pgx.Conn {
+func pgBenchSetup(b *testing.B, pts []oracleRow) *pgx.Conn {
 	b.Helper()
 	ctx := context.Background()
 	conn := testenv.Connect(b, testenv.PostGIS(b))
@@ -132,7 +84,7 @@ func pgBenchRun(b *testing.B, conn *pgx.Conn, n int, query string, check func(fl
 // BenchmarkPostGISCovers: which airspace covers each of the 20,000 sample
 // points (ST_Covers on geometry, GiST-indexed join).
 func BenchmarkPostGISCovers(b *testing.B) {
-	pts := pgBenchReadSample(b)
+	pts := readOracle(b, pgBenchSample)
 	conn := pgBenchSetup(b, pts)
 	inside := 0
 	for _, p := range pts {
@@ -159,8 +111,8 @@ func BenchmarkPostGISCovers(b *testing.B) {
 // as fast as the next); boundary=segments is that multilinestring of ~69k
 // 2-point segments as the oracle uses it. Both give the same distances.
 func BenchmarkPostGISDistance(b *testing.B) {
-	var near []pgBenchPoint
-	for _, p := range pgBenchReadSample(b) {
+	var near []oracleRow
+	for _, p := range readOracle(b, pgBenchSample) {
 		if p.dist <= 30000 {
 			near = append(near, p)
 		}
