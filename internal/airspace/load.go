@@ -166,6 +166,15 @@ func checkPolygon(rings [][][]float64) ([][][2]float64, error) {
 		if pts[0] != pts[len(pts)-1] {
 			return nil, fmt.Errorf("%w: ring %d: not closed (first position %v, last %v)", ErrBadGeoJSON, r, pts[0], pts[len(pts)-1])
 		}
+		distinct := 1
+		for i := 1; i < len(pts)-1; i++ {
+			if pts[i] != pts[i-1] {
+				distinct++
+			}
+		}
+		if distinct < 3 {
+			return nil, fmt.Errorf("%w: ring %d: %d distinct positions, want at least 3", ErrBadGeoJSON, r, distinct)
+		}
 		out[r] = pts
 	}
 	return out, nil

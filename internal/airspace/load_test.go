@@ -22,6 +22,7 @@ func TestParseErrorsNameFeatureAndRing(t *testing.T) {
 			"feature 1: BBB: polygon 1: bad airspace GeoJSON: ring 1: not closed"},
 		{"short ring", `{"type":"Feature","properties":{"A3":"FFF"},"geometry":{"type":"MultiPolygon","coordinates":[[` + square + `],[[[0,0],[1,0],[0,0]]]]}}`, "feature 0: FFF: polygon 1: bad airspace GeoJSON: ring 0: 3 positions, want at least 4"},
 		{"open ring", `{"type":"Feature","properties":{"ISO_A3":"CCC"},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1],[0,0.5]]]}}`, "feature 0: CCC: polygon 0: bad airspace GeoJSON: ring 0: not closed"},
+		{"degenerate ring", `{"type":"Feature","properties":{"A3":"GGG"},"geometry":{"type":"Polygon","coordinates":[[[0,0],[0,0],[1,1],[1,1],[0,0]]]}}`, "ring 0: 2 distinct positions, want at least 3"},
 		{"latitude out of range", `{"type":"Feature","properties":{"A3":"DDD"},"geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,91],[0,0]]]}}`, "ring 0: position 2: latitude 91 outside [-90, 90]"},
 		{"line geometry", `{"type":"Feature","properties":{"A3":"EEE"},"geometry":{"type":"LineString","coordinates":[[0,0],[1,1]]}}`, `geometry type "LineString"`},
 	}
