@@ -3,9 +3,9 @@ package airspace
 import (
 	"bytes"
 	"context"
-	"io"
 	"slices"
 	"testing"
+	"testing/iotest"
 )
 
 // FuzzParse feeds arbitrary bytes to the GeoJSON loader. It must never
@@ -44,12 +44,18 @@ func FuzzClassifyCSV(f *testing.F) {
 	s := embeddedForTest(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var skipped int64
-		st, err := s.ClassifyCSV(context.Background(), bytes.NewReader(data), io.Discard, func(int64, error) { skipped++ }, nil)
+		var whole, split bytes.Buffer
+		st, err := s.ClassifyCSV(context.Background(), bytes.NewReader(data), &whole, func(int64, error) { skipped++ }, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if st.Skipped != skipped || st.Classified+st.Skipped > st.Lines {
 			t.Fatalf("stats %+v, %d reported", st, skipped)
+		}
+		// The same bytes arriving a byte at a time give the same output.
+		st2, err := s.ClassifyCSV(context.Background(), iotest.OneByteReader(bytes.NewReader(data)), &split, func(int64, error) {}, nil)
+		if err != nil || st2 != st || !bytes.Equal(whole.Bytes(), split.Bytes()) {
+			t.Fatalf("split input: %+v vs %+v, %v", st2, st, err)
 		}
 	})
 }
