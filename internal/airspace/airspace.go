@@ -55,7 +55,7 @@ func New(countries []Country, opts *Options) (*Set, error) {
 	}
 	s := &Set{}
 	var edges []edge
-	var allDepth []lonLatEdge
+	var db depthBuilder
 	seen := map[string]bool{}
 	for ci, c := range countries {
 		if seen[c.Code] {
@@ -64,11 +64,12 @@ func New(countries []Country, opts *Options) (*Set, error) {
 		seen[c.Code] = true
 		s.codes = append(s.codes, c.Code)
 		sum := Summary{Code: c.Code, Polygons: len(c.Polygons), LonMin: math.Inf(1), LatMin: math.Inf(1), LonMax: math.Inf(-1), LatMax: math.Inf(-1)}
-		var de []lonLatEdge
+		var de []int32
 		for _, poly := range c.Polygons {
 			sum.Rings += len(poly)
 			for _, ring := range poly {
 				sum.Vertices += len(ring) - 1
+				v := db.addRing(ring)
 				for _, p := range ring {
 					sum.LonMin, sum.LonMax = math.Min(sum.LonMin, p[0]), math.Max(sum.LonMax, p[0])
 					sum.LatMin, sum.LatMax = math.Min(sum.LatMin, p[1]), math.Max(sum.LatMax, p[1])
@@ -82,12 +83,11 @@ func New(countries []Country, opts *Options) (*Set, error) {
 					if math.Abs(a[0]) == 180 && a[0] == b[0] {
 						continue // a cut along the antimeridian, not a border
 					}
-					de = append(de, lonLatEdge{a[0], a[1], b[0], b[1]})
+					de = append(de, v+int32(i))
 				}
 			}
 		}
-		allDepth = append(allDepth, de...)
-		s.trees = append(s.trees, buildTree(de))
+		db.addCountry(de)
 		s.summary = append(s.summary, sum)
 	}
 	g, err := buildGrid(edges, len(countries))
@@ -95,7 +95,9 @@ func New(countries []Country, opts *Options) (*Set, error) {
 		return nil, fmt.Errorf("new airspace set: %w", err)
 	}
 	s.grid = g
-	s.all = buildTree(allDepth)
+	if s.trees, s.all, err = db.finish(); err != nil {
+		return nil, fmt.Errorf("new airspace set: %w", err)
+	}
 	return s, nil
 }
 
@@ -172,7 +174,8 @@ func (s *Set) Depth(i int, lon, lat geo.Degrees) geo.Meters {
 // is +Inf.
 func (s *Set) Nearest(i int, lon, lat geo.Degrees) (geo.Meters, geo.LatLon) {
 	lon = geo.NormalizeLon(lon)
-	sr := newSearch(float64(lon), float64(lat))
+	var sr search
+	sr.init(float64(lon), float64(lat))
 	if i >= 0 {
 		return sr.depthIn(s.trees[i])
 	}

@@ -21,8 +21,10 @@
 // boundary of the containing airspace (for a point outside every airspace,
 // to the nearest one). The straight cuts that split a polygon along the
 // antimeridian are not boundaries. A bounding-volume hierarchy over the
-// edges proposes candidates in a local metric; each candidate's distance is
-// then settled on the ellipsoid (geo.Ellipsoid.SegmentDistance).
+// edges in Earth-centred space, entered at a node chosen for the point's
+// cell of a lon/lat grid, proposes candidates by chord bounds that never
+// exceed the geodesic; each candidate's distance is then settled on the
+// ellipsoid (geo.Ellipsoid.SegmentDistance).
 //
 // A Set is immutable once built, safe for concurrent use, and its queries do
 // not allocate.

@@ -23,8 +23,8 @@ const closeOffset = 30
 // (segmentDistanceShort). Farther, each further step takes one inverse
 // geodesic and moves to the foot of the right triangle its azimuth makes
 // with the segment (segmentDistanceLong), stopping when a step moves the
-// point by under 10 µm or closing the last step as a right triangle. Safe for concurrent use; does
-// not allocate.
+// point by under 10 µm or closing the last step as a right triangle. Safe
+// for concurrent use; does not allocate.
 func (e *Ellipsoid) SegmentDistance(p, a, b LatLon, hint float64) (Meters, float64) {
 	an := e.NewAnchor(p)
 	return e.SegmentDistanceFrom(&an, a, b, hint)
@@ -34,21 +34,37 @@ func (e *Ellipsoid) SegmentDistance(p, a, b LatLon, hint float64) (Meters, float
 // position in Earth-centred, Earth-fixed coordinates and its local frame.
 // It is a value; copying it is cheap.
 type Anchor struct {
-	P          LatLon
-	ECEF       [3]float64 // metres
-	dphi, dlam [3]float64 // ∂ECEF/∂lat and ∂ECEF/∂lon per radian, metres
-	n, m       float64    // prime-vertical and meridional radii, metres
+	P      LatLon
+	ECEF   [3]float64 // metres
+	sp, cp float64    // sine and cosine of the latitude
+	sl, cl float64    // sine and cosine of the longitude
+	n, m   float64    // prime-vertical and meridional radii, metres
 }
 
 // NewAnchor prepares p for SegmentDistanceFrom.
 func (e *Ellipsoid) NewAnchor(p LatLon) Anchor {
-	x, dphi, dlam, n, m := e.ecefAt(float64(p.Lat), float64(p.Lon))
-	return Anchor{P: p, ECEF: x, dphi: dphi, dlam: dlam, n: n, m: m}
+	var an Anchor
+	e.InitAnchor(&an, p)
+	return an
+}
+
+// InitAnchor is NewAnchor into *an.
+func (e *Ellipsoid) InitAnchor(an *Anchor, p LatLon) {
+	an.P = p
+	an.sp, an.cp = math.Sincos(float64(p.Lat) * math.Pi / 180)
+	an.sl, an.cl = math.Sincos(float64(p.Lon) * math.Pi / 180)
+	w2 := 1 - e.e2*an.sp*an.sp
+	w := math.Sqrt(w2)
+	an.n = e.a / w
+	an.m = e.a * (1 - e.e2) / (w2 * w)
+	an.ECEF[0] = an.n * an.cp * an.cl
+	an.ECEF[1] = an.n * an.cp * an.sl
+	an.ECEF[2] = an.n * (1 - e.e2) * an.sp
 }
 
 // SegmentDistanceFrom is SegmentDistance from a prepared point.
 func (e *Ellipsoid) SegmentDistanceFrom(an *Anchor, a, b LatLon, hint float64) (Meters, float64) {
-	t := math.Max(0, math.Min(1, hint))
+	t := max(0, min(1, hint))
 	if math.IsNaN(t) {
 		t = 0.5
 	}
@@ -101,7 +117,7 @@ func (e *Ellipsoid) segmentDistanceLong(p, a LatLon, dlat, dlon, t float64) (Met
 		if math.Abs(c) <= closeCos && float64(s)*math.Abs(c) <= closeOffset && tf >= 0 && tf <= 1 {
 			return s * Meters(math.Sqrt(1-c*c)), tf
 		}
-		nt := math.Max(0, math.Min(1, tf))
+		nt := max(0, min(1, tf))
 		if math.Abs(nt-t)*v < 1e-5 {
 			break
 		}
@@ -133,21 +149,6 @@ func (e *Ellipsoid) PolylineDistance(p LatLon, pts []LatLon) (d Meters, i int, t
 // from the chord rather than from the inverse geodesic.
 const shortChord = 60e3
 
-// ecefAt returns the ECEF position of (lat, lon) in degrees and its partial
-// derivatives per radian of latitude and of longitude, metres.
-func (e *Ellipsoid) ecefAt(lat, lon float64) (x, dphi, dlam [3]float64, n, m float64) {
-	sp, cp := math.Sincos(lat * math.Pi / 180)
-	sl, cl := math.Sincos(lon * math.Pi / 180)
-	w2 := 1 - e.e2*sp*sp
-	w := math.Sqrt(w2)
-	n = e.a / w
-	m = e.a * (1 - e.e2) / (w2 * w)
-	x = [3]float64{n * cp * cl, n * cp * sl, n * (1 - e.e2) * sp}
-	dphi = [3]float64{-m * sp * cl, -m * sp * sl, m * cp}
-	dlam = [3]float64{-n * cp * sl, n * cp * cl, 0}
-	return x, dphi, dlam, n, m
-}
-
 // segmentDistanceShort is SegmentDistance for a point within shortChord of
 // the segment. It finds the point of the segment nearest in space by
 // Gauss–Newton steps on t, then turns the chord c into the geodesic length
@@ -158,32 +159,67 @@ func (e *Ellipsoid) ecefAt(lat, lon float64) (x, dphi, dlam [3]float64, n, m flo
 // the foot by the chord rather than by the geodesic moves the result by far
 // less. When the point is not that near it reports false, with t the
 // nearest point in space: a good start for segmentDistanceLong.
+//
+// Each step evaluates the segment's point x(t) and velocity v there and
+// moves to the foot of the tangent line x(t) + v·(t′ − t). The segment
+// parts from that line by at most A·Δt²/2 at t′ = t + Δt, A a bound of
+// |x″|. When that is under 10 µm, and the segment's own nearest point is
+// near enough to the line's foot that the chord there exceeds the least by
+// under 10 µm too, the segment is not evaluated again: the chord to the
+// line's foot stands for the chord to the segment's point at t′.
 func (e *Ellipsoid) segmentDistanceShort(an *Anchor, a LatLon, dlat, dlon, t float64) (Meters, float64, bool) {
-	px, pphi, plam, pn, pm := &an.ECEF, &an.dphi, &an.dlam, an.n, an.m
-	var r [3]float64
+	// A bounds |x″| = |x_φφ·Δφ² + 2x_φλ·ΔφΔλ + x_λλ·Δλ²| (Δ in radians
+	// over the whole segment): |x_φφ| = √(M² + M′²), |x_φλ| = M·|sin φ|,
+	// |x_λλ| = N·cos φ, with N, M ≤ rmax and |M′| ≤ 3a|e²|(1−e²)/(2W⁵).
+	w2min := min(1, 1-e.e2) // least W² = 1 − e²sin²φ
+	wmin := math.Sqrt(w2min)
+	rmax := e.a * max(1/wmin, 1-e.e2)
+	mp := 1.5 * e.a * math.Abs(e.e2) * (1 - e.e2) / (w2min * w2min * wmin)
+	dphi, dlam := dlat*math.Pi/180, dlon*math.Pi/180
+	ang := math.Abs(dphi) + math.Abs(dlam)
+	A := (rmax + mp) * ang * ang // rmax + mp ≥ √(rmax² + mp²)
+	// tol bounds, in metres, each of the two errors of taking the line's
+	// foot for the segment's point.
+	const tol = 1e-5
+	var r0, r1, r2 float64
 	for iter := 0; ; iter++ {
-		x, dphi, dlam, _, _ := e.ecefAt(float64(a.Lat)+t*dlat, float64(a.Lon)+t*dlon)
-		var v [3]float64
-		var g1, vv, c2 float64
-		for k := range 3 {
-			r[k] = x[k] - px[k]
-			v[k] = dphi[k]*dlat*math.Pi/180 + dlam[k]*dlon*math.Pi/180
-			g1 += r[k] * v[k]
-			vv += v[k] * v[k]
-			c2 += r[k] * r[k]
-		}
+		// The segment's point x at t and its velocity v = ∂x/∂t.
+		sp, cp := math.Sincos((float64(a.Lat) + t*dlat) * math.Pi / 180)
+		sl, cl := math.Sincos((float64(a.Lon) + t*dlon) * math.Pi / 180)
+		w2 := 1 - e.e2*sp*sp
+		w := math.Sqrt(w2)
+		n := e.a / w
+		m := e.a * (1 - e.e2) / (w2 * w)
+		r0 = n*cp*cl - an.ECEF[0]
+		r1 = n*cp*sl - an.ECEF[1]
+		r2 = n*(1-e.e2)*sp - an.ECEF[2]
+		mphi, nlam := m*dphi, n*cp*dlam
+		v0 := -mphi*sp*cl - nlam*sl
+		v1 := -mphi*sp*sl + nlam*cl
+		v2 := mphi * cp
+		g1 := r0*v0 + r1*v1 + r2*v2
+		vv := v0*v0 + v1*v1 + v2*v2
 		if vv == 0 {
 			break
 		}
-		nt := math.Max(0, math.Min(1, t-g1/vv))
-		// A foot off by δ overstates the distance by about δ²/2c: with
-		// δ < 0.1 mm that is nothing.
-		if math.Abs(nt-t)*math.Sqrt(vv) < 1e-4 || iter == 20 {
+		nt := max(0, min(1, t-g1/vv))
+		dt := nt - t
+		// The line's foot is off the segment by at most A·dt²/2, and the
+		// segment's nearest point is off the line's by about c·(A/|v|²)·
+		// |v·dt|, which moves the chord by its square over 2c.
+		if md := A * dt * dt; md <= 2*tol && math.Sqrt(r0*r0+r1*r1+r2*r2)*md*A/vv <= 2*tol {
+			r0 += v0 * dt
+			r1 += v1 * dt
+			r2 += v2 * dt
+			t = nt
+			break
+		}
+		if iter == 20 {
 			break
 		}
 		t = nt
 	}
-	c2 := r[0]*r[0] + r[1]*r[1] + r[2]*r[2]
+	c2 := r0*r0 + r1*r1 + r2*r2
 	if c2 > shortChord*shortChord {
 		return 0, t, false
 	}
@@ -191,12 +227,12 @@ func (e *Ellipsoid) segmentDistanceShort(an *Anchor, a LatLon, dlat, dlon, t flo
 		return 0, t, true
 	}
 	// Direction of the chord in p's local east/north frame.
-	east := (r[0]*plam[0] + r[1]*plam[1]) / math.Hypot(plam[0], plam[1])
-	north := (r[0]*pphi[0] + r[1]*pphi[1] + r[2]*pphi[2]) / pm
+	east := -r0*an.sl + r1*an.cl
+	north := -(r0*an.cl+r1*an.sl)*an.sp + r2*an.cp
 	h2 := east*east + north*north
-	k := 1 / pn // curvature across the meridian, used when the chord is vertical
+	k := 1 / an.n // curvature across the meridian, used when the chord is vertical
 	if h2 > 0 {
-		k = north*north/h2/pm + east*east/h2/pn
+		k = (north*north/an.m + east*east/an.n) / h2
 	}
 	kc2 := k * k * c2
 	c := math.Sqrt(c2)
