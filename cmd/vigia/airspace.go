@@ -77,7 +77,8 @@ airspace, empty outside all of them, and depth_m the geodesic distance in
 metres to its nearest boundary (outside: to the nearest airspace). Memory
 does not grow with the input. A malformed line is reported on standard
 error with its line number and skipped; the exit status is then 3.
-A progress bar is drawn on a terminal when FILE is a regular file.
+For a regular FILE over 1 MiB, progress is drawn as a bar on a terminal
+and logged on standard error otherwise.
 
 Example:
   vigia airspace classify testdata/border_points.csv
@@ -114,7 +115,7 @@ Data: `+airspace.Attribution)
 		name = "stdin"
 	}
 	var onProgress func(int64)
-	if total > 0 && !*quiet {
+	if total > progressMin && !*quiet {
 		log := slog.New(slog.NewTextHandler(e.stderr, nil))
 		p := progress.New(e.stderr, log, "classify", total, &progress.Options{Unit: "bytes", Detect: true})
 		defer p.Done()
@@ -160,3 +161,7 @@ Data: `+airspace.Attribution)
 	}
 	return nil
 }
+
+// progressMin is the smallest input, in bytes, for which classify reports
+// progress: smaller files finish before a report would help.
+const progressMin = 1 << 20
