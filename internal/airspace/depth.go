@@ -534,12 +534,6 @@ type search struct {
 	cands  [maxCandidates]candidate
 }
 
-func newSearch(lon, lat float64) search {
-	var s search
-	s.init(lon, lat)
-	return s
-}
-
 // init prepares s for a query from the point (lon, lat), degrees.
 func (s *search) init(lon, lat float64) {
 	inf := math.Inf(1)
@@ -773,14 +767,8 @@ func (s *search) exact(ix *depthIndex) (d geo.Meters, foot geo.LatLon, ok bool) 
 	return geo.Meters(best), foot, math.IsInf(s.lbDrop, 1) || s.lbDrop > best
 }
 
-// settle returns the geodesic distance from the point to edge i of t, and
-// the edge's point at that distance.
-func (s *search) settle(t *tree, i int32, hint float64) (float64, geo.LatLon) {
-	e := &t.edges[i]
-	return s.settleFrom(t.ix, e.leaf.v+e.k, hint)
-}
-
-// settleFrom is settle for the edge from vertex v of the index.
+// settleFrom returns the geodesic distance from the point to the edge that
+// starts at vertex v of the index, and the edge's point at that distance.
 func (s *search) settleFrom(ix *depthIndex, v int32, hint float64) (float64, geo.LatLon) {
 	pa, pb := ix.verts[v], ix.verts[v+1]
 	a := geo.LatLon{Lat: geo.Degrees(pa[1]), Lon: geo.Degrees(pa[0])}

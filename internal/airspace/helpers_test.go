@@ -96,3 +96,16 @@ func readOracle(t testing.TB, path string) []oracleRow {
 	}
 	return rows
 }
+
+// newSearch returns a search prepared for the point (lon, lat).
+func newSearch(lon, lat float64) search {
+	var s search
+	s.init(lon, lat)
+	return s
+}
+
+// settle settles edge i of t from s's point, as the index would.
+func (s *search) settle(t *tree, i int32, hint float64) (float64, geo.LatLon) {
+	e := &t.edges[i]
+	return s.settleFrom(t.ix, e.leaf.v+e.k, hint)
+}
