@@ -7,14 +7,25 @@ cd "$(dirname "$0")"
 
 sudo=""
 if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
-have_pg() { ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 && ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1; }
-if ! have_pg; then
-  echo "== installing PostgreSQL and PostGIS from Debian's packages"
+# Debian packages the tests use: PostgreSQL + PostGIS (the reference for
+# airspace, and a store backend), dump1090-mutability (a peer ADS-B decoder),
+# ffmpeg (reads our MPEG-TS), gdal-bin (reads our GeoTIFFs), nats-server (an
+# external event log).
+pkgs="postgresql-15 postgresql-15-postgis-3 dump1090-mutability ffmpeg gdal-bin nats-server"
+export PATH="$PATH:/usr/sbin"
+have() {
+  ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 &&
+    ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1 &&
+    command -v dump1090-mutability ffmpeg gdalinfo gdallocationinfo nats-server >/dev/null 2>&1
+}
+if ! have; then
+  echo "== installing $pkgs from Debian's packages"
   $sudo apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends postgresql-15 postgresql-15-postgis-3
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends $pkgs
 fi
-# Tests that need these servers fail, rather than skip, when they are missing.
-export VIGIA_REQUIRE=postgres,postgis
+# Tests that need these servers and tools fail, rather than skip, when they
+# are missing.
+export VIGIA_REQUIRE=postgres,postgis,dump1090-mutability,ffmpeg,gdalinfo,gdallocationinfo,nats-server
 
 echo "== gofmt"
 bad=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))

@@ -2,6 +2,7 @@ package testenv
 
 import (
 	"os"
+	"os/exec"
 	"strings"
 	"testing"
 )
@@ -29,4 +30,16 @@ func Unavailable(t testing.TB, what []string, format string, args ...any) {
 		}
 	}
 	t.Skipf(format+" (set VIGIA_REQUIRE=%s to make this a failure)", append(args, strings.Join(what, ","))...)
+}
+
+// Tool returns the path of the program name, for tests that run a real tool
+// (ffmpeg, gdalinfo, dump1090-mutability, nats-server). When it is missing
+// the test is skipped, or fails if VIGIA_REQUIRE names the program.
+func Tool(t testing.TB, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		Unavailable(t, []string{name}, "%s not installed", name)
+	}
+	return p
 }
