@@ -25,7 +25,7 @@ if ! have; then
 fi
 # Tests that need these servers and tools fail, rather than skip, when they
 # are missing.
-export VIGIA_REQUIRE=postgres,postgis,dump1090-mutability,ffmpeg,gdalinfo,gdallocationinfo,nats-server
+export VIGIA_REQUIRE=postgres,postgis,dump1090-mutability,ffmpeg,ffprobe,gdalinfo,gdallocationinfo,gdaltransform,nats-server
 
 echo "== gofmt"
 bad=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))

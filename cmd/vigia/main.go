@@ -49,6 +49,9 @@ const (
 func commands() []command {
 	return []command{
 		airspaceCommand(),
+		decodeCommand(),
+		detectCommand(),
+		simulateCommand(),
 		versionCommand(),
 	}
 }

@@ -27,7 +27,7 @@ func TestUTMPublished(t *testing.T) {
 		t.Errorf("inverse: %.9f %.9f, want 44.4 33.3", lon, lat)
 	}
 
-	// J. P. Snyder, "Map Projections — A Working Manual", USGS
+	// "Map Projections — A Working Manual", USGS
 	// Professional Paper 1395 (1987), transverse Mercator numerical
 	// example for the ellipsoid (Appendix A): Clarke 1866 (a = 6378206.4 m,
 	// e² = 0.00676866), φ = 40°30′N, λ = 73°30′W, λ0 = 75°W, k0 = 0.9996
@@ -36,11 +36,11 @@ func TestUTMPublished(t *testing.T) {
 	p := newTM(6378206.4, 1/294.9786982, 0.9996)
 	x, y := p.forward(40.5*math.Pi/180, 1.5*math.Pi/180)
 	if math.Abs(x-127106.5) > 0.05 || math.Abs(y-4484124.4) > 0.05 {
-		t.Errorf("Snyder forward: %.3f %.3f", x, y)
+		t.Errorf("PP 1395 forward: %.3f %.3f", x, y)
 	}
 	phi, lam := p.inverse(127106.5, 4484124.4)
 	if math.Abs(phi*180/math.Pi-40.5) > 1e-6 || math.Abs(lam*180/math.Pi-1.5) > 1e-6 {
-		t.Errorf("Snyder inverse: %.8f %.8f", phi*180/math.Pi, lam*180/math.Pi)
+		t.Errorf("PP 1395 inverse: %.8f %.8f", phi*180/math.Pi, lam*180/math.Pi)
 	}
 }
 

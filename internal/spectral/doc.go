@@ -1,0 +1,35 @@
+// Package spectral finds a gas's absorption in imaging-spectrometer
+// radiance with the clutter matched filter, giving the enhancement in ppm·m
+// and its 1σ per pixel.
+//
+// A Target is a unit-absorption spectrum (natural-log absorbance per ppm·m,
+// the convention of mag1c and emit-ghg), read from CSV by ParseTarget or
+// embedded for methane (Methane), and resampled to the sensor's bands with
+// a Gaussian response from each band's FWHM (Target.Resample).
+//
+// MatchedFilter streams a Cube in blocks of lines. Pass 1 accumulates, per
+// cross-track column (Column mode, for pushbroom sensors) or over the whole
+// scene (Scene mode), the count, sum and cross-products of the valid
+// background pixels: no-data pixels are excluded first, then saturated
+// pixels and flares (grown by a few pixels), and on an optional second
+// round the plume pixels of the first. The covariance is shrunk toward its
+// diagonal with the coefficient that maximises the leave-one-out likelihood
+// (Theiler, "The incredible shrinking covariance estimator", Proc. SPIE
+// 8391, 2012; the choice of emit-ghg), and factorised by Cholesky, with
+// more shrinkage and then the diagonal as fallbacks recorded per column
+// (Status). Pass 2 applies w = C⁻¹s/(sᵀC⁻¹s), s = −μ⊙t, as one float32 dot
+// product per pixel: α̂ = w·(x−μ), σ = 1/sqrt(sᵀC⁻¹s) (see Filter for the
+// derivation), optionally with albedo correction and the ACE score.
+//
+// Why leave-one-out and not Ledoit–Wolf: Ledoit–Wolf chooses the shrinkage
+// that minimises the expected Frobenius error of the covariance, which is
+// dominated by its largest eigenvalues; the matched filter needs C⁻¹, which
+// is dominated by the smallest, and radiance covariances are very
+// ill-conditioned. Ledoit–Wolf over-shrinks and raises the background σ
+// of the enhancement: by 1.2× to 4.6× on the simulated backgrounds of
+// TestShrinkageLOOVersusLedoitWolf, the more the fewer pixels per band;
+// the leave-one-out likelihood scores C⁻¹ directly.
+//
+// Functions are safe for concurrent use; a Target and a Filter are
+// immutable once built.
+package spectral
