@@ -3,13 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
-	"os"
 	"strings"
 
 	"github.com/vigia/vigia/internal/airspace"
-	"github.com/vigia/vigia/internal/progress"
 )
 
 func airspaceCommand() command {
@@ -98,26 +94,14 @@ Data: `+airspace.Attribution)
 	if err != nil {
 		return err
 	}
-	name := fs.Arg(0)
-	var in io.Reader = e.stdin
-	var total int64
-	if name != "-" {
-		f, err := os.Open(name)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
-			total = st.Size()
-		}
-		in = f
-	} else {
-		name = "stdin"
+	src, err := openInput(e, fs.Arg(0), nil)
+	if err != nil {
+		return err
 	}
+	defer src.Close()
+	name, in := src.name, src.r
 	var onProgress func(int64)
-	if total > progressMin && !*quiet {
-		log := slog.New(slog.NewTextHandler(e.stderr, nil))
-		p := progress.New(e.stderr, log, "classify", total, &progress.Options{Unit: "bytes", Detect: true})
+	if p := src.progress(e, "classify", *quiet); p != nil {
 		defer p.Done()
 		var last int64
 		onProgress = func(n int64) { p.Add(n - last); last = n }
@@ -161,7 +145,3 @@ Data: `+airspace.Attribution)
 	}
 	return nil
 }
-
-// progressMin is the smallest input, in bytes, for which classify reports
-// progress: smaller files finish before a report would help.
-const progressMin = 1 << 20

@@ -6,9 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,7 +14,6 @@ import (
 
 	"github.com/vigia/vigia/internal/feed/adsb"
 	"github.com/vigia/vigia/internal/geo"
-	"github.com/vigia/vigia/internal/progress"
 )
 
 const decodeADSBHelp = `
@@ -153,32 +150,21 @@ func parseLatLon(s string) (geo.LatLon, error) {
 
 // decodeADSBInput decodes one file, standard input or a dialled receiver.
 func decodeADSBInput(ctx context.Context, e *env, name string, format adsb.Format, opts *adsb.Options, out *bufio.Writer, showProgress bool, total *adsb.Stats) error {
-	var in io.Reader = e.stdin
-	var size int64
-	live := true
-	switch {
-	case name == "-":
-		name = "stdin"
-	case strings.HasPrefix(name, "tcp://"):
-		c, err := adsb.Dial(ctx, strings.TrimPrefix(name, "tcp://"))
-		if err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
-		defer c.Close()
-		stop := context.AfterFunc(ctx, func() { c.Close() })
-		defer stop()
-		in = c
-	default:
-		f, err := os.Open(name)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
-			size, live = st.Size(), false
-		}
-		in = f
+	src, err := openInput(e, name, map[string]opener{
+		"tcp://": func(name string) (io.ReadCloser, error) {
+			c, err := adsb.Dial(ctx, strings.TrimPrefix(name, "tcp://"))
+			if err != nil {
+				return nil, err
+			}
+			stop := context.AfterFunc(ctx, func() { c.Close() })
+			return &closeFunc{c, func() error { stop(); return c.Close() }}, nil
+		},
+	})
+	if err != nil {
+		return err
 	}
+	defer src.Close()
+	name, in, live := src.name, src.r, src.live
 	dec := adsb.NewDecoder(opts)
 	r := adsb.NewReader(in, format, dec)
 	reports := 0
@@ -189,15 +175,10 @@ func decodeADSBInput(ctx context.Context, e *env, name string, format adsb.Forma
 			fmt.Fprintf(e.stderr, "%s: further skipped bytes are counted but not reported\n", name)
 		}
 	}
-	var p *progress.Reporter
+	p := src.progress(e, "decode adsb", !showProgress)
 	var reported int64
-	if showProgress && size > progressMin {
-		log := slog.New(slog.NewTextHandler(e.stderr, nil))
-		p = progress.New(e.stderr, log, "decode adsb", size, &progress.Options{Unit: "bytes", Detect: true})
-	}
 	var m adsb.Message
 	var buf []byte
-	var err error
 	for n := 0; ; n++ {
 		err = r.Next(&m)
 		if err != nil {
@@ -330,3 +311,11 @@ func printADSBStats(w io.Writer, s *adsb.Stats) {
 		fmt.Fprintf(w, "%-20s %d\n", kv.k, kv.v)
 	}
 }
+
+// closeFunc is a reader with its own Close.
+type closeFunc struct {
+	io.Reader
+	close func() error
+}
+
+func (c *closeFunc) Close() error { return c.close() }

@@ -6,14 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
-	"os"
 	"strconv"
-	"strings"
 
 	"github.com/vigia/vigia/internal/feed/klv"
 	"github.com/vigia/vigia/internal/feed/mpegts"
-	"github.com/vigia/vigia/internal/progress"
 )
 
 const decodeKLVHelp = `
@@ -78,35 +74,15 @@ func runDecodeKLV(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintln(e.stderr, "vigia decode klv: want exactly one FILE, - or udp://HOST:PORT")
 		return errUsage
 	}
-	name := fs.Arg(0)
-	var in io.Reader = e.stdin
-	var size int64
-	live := true
-	switch {
-	case name == "-":
-		name = "stdin"
-	case strings.HasPrefix(name, "udp://"):
-		c, err := mpegts.NewUDPReader(ctx, name)
-		if err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
-		defer c.Close()
-		in = c
-	default:
-		f, err := os.Open(name)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
-			size, live = st.Size(), false
-		}
-		in = f
+	src, err := openInput(e, fs.Arg(0), map[string]opener{
+		"udp://": func(name string) (io.ReadCloser, error) { return mpegts.NewUDPReader(ctx, name) },
+	})
+	if err != nil {
+		return err
 	}
-	var p *progress.Reporter
-	if size > progressMin && !*quiet {
-		log := slog.New(slog.NewTextHandler(e.stderr, nil))
-		p = progress.New(e.stderr, log, "decode klv", size, &progress.Options{Unit: "bytes", Detect: true})
+	defer src.Close()
+	name, in, live := src.name, src.r, src.live
+	if p := src.progress(e, "decode klv", *quiet); p != nil {
 		in = &countingReader{r: in, p: p}
 		defer p.Done()
 	}
@@ -115,7 +91,6 @@ func runDecodeKLV(ctx context.Context, e *env, args []string) error {
 	r := &klvRun{e: e, name: name, out: out, live: live, strict: *strict, designation: *designation}
 	br := bufio.NewReaderSize(in, 64<<10)
 	prefix, _ := br.Peek(2*mpegts.PacketSize + 1)
-	var err error
 	if mpegts.IsTS(prefix) {
 		err = r.ts(ctx, br)
 	} else {
@@ -131,18 +106,6 @@ func runDecodeKLV(ctx context.Context, e *env, args []string) error {
 		return &exitError{code: exitPartial, err: fmt.Errorf("%s: skipped %d truncated or malformed packets and dropped %d with a bad checksum", name, r.bad, r.dropped)}
 	}
 	return nil
-}
-
-// countingReader reports the bytes read to a progress reporter.
-type countingReader struct {
-	r io.Reader
-	p *progress.Reporter
-}
-
-func (c *countingReader) Read(b []byte) (int, error) {
-	n, err := c.r.Read(b)
-	c.p.Add(int64(n))
-	return n, err
 }
 
 // raw decodes a stream of KLV packets.
