@@ -109,7 +109,7 @@ func BenchmarkPasses(b *testing.B) {
 			cpu0 := cpuSeconds()
 			for b.Loop() {
 				r := newRunner()
-				g, err := r.statsPass()
+				g, err := r.statsPass(0, c.samples)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -122,7 +122,7 @@ func BenchmarkPasses(b *testing.B) {
 		})
 		b.Run(fmt.Sprintf("apply/bands=%d", p), func(b *testing.B) {
 			r := newRunner()
-			g, err := r.statsPass()
+			g, err := r.statsPass(0, c.samples)
 			if err != nil {
 				b.Fatal(err)
 			}

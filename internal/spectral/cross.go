@@ -46,6 +46,30 @@ func (l crossLayout) at(c []float64, i, j int) float64 {
 	return c[t*crossTile+(i%crossRows)*crossCols+j%crossCols]
 }
 
+// unpack writes the totals c into the upper triangle of m (p×p,
+// row-major); the lower triangle is left as it was.
+func (l crossLayout) unpack(c []float64, m []float64) {
+	p := l.p
+	m = m[:p*p]
+	nib := len(l.rowStart) - 1
+	for ib := 0; ib < nib; ib++ {
+		i0 := ib * crossRows
+		t := l.rowStart[ib]
+		for j0 := i0 / crossCols * crossCols; j0 < l.pp; j0 += crossCols {
+			tile := c[t*crossTile : (t+1)*crossTile]
+			t++
+			for a := 0; a < crossRows && i0+a < p; a++ {
+				i := i0 + a
+				lo, hi := max(j0, i), min(j0+crossCols, p)
+				if lo >= hi {
+					continue
+				}
+				copy(m[i*p+lo:i*p+hi], tile[a*crossCols+lo-j0:a*crossCols+hi-j0])
+			}
+		}
+	}
+}
+
 // add adds xᵀx to the tiled totals c, x being k rows of l.pp float32
 // (pixel-major, zero beyond band p), k ≤ crossBlock.
 func (l crossLayout) add(x []float32, k int, c []float64) {

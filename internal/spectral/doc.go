@@ -12,7 +12,12 @@
 // scene (Scene mode), the count, sum and cross-products of the valid
 // background pixels: no-data pixels are excluded first, then saturated
 // pixels and flares (grown by a few pixels), and on an optional second
-// round the plume pixels of the first. The covariance is shrunk toward its
+// round the plume pixels of the first. The cross-products are of
+// deviations from the mean of each background's first block; each block's
+// are formed in float32 by a register-tiled kernel (AVX2/FMA assembly on
+// amd64, a pure-Go fallback elsewhere) and added to float64 totals, and
+// the columns are processed in slabs when the totals would exceed
+// 256 MiB. The covariance is shrunk toward its
 // diagonal with the coefficient that maximises the leave-one-out likelihood
 // (Theiler, "The incredible shrinking covariance estimator", Proc. SPIE
 // 8391, 2012; the choice of emit-ghg), and factorised by Cholesky, with

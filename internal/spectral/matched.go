@@ -113,7 +113,7 @@ type Options struct {
 	// Workers is the number of goroutines; default GOMAXPROCS.
 	Workers int
 	// BlockLines is the number of lines per ReadBlock; default 4 MiB of
-	// float32 per block, 8 to 128 lines (at least 48 from 128 bands on).
+	// float32 per block, 8 to 128 lines (at least 48 from 16 bands on).
 	BlockLines int
 	// Progress, when not nil, is called after each block with the lines
 	// done and the total over every pass.
@@ -167,8 +167,10 @@ type Result struct {
 // pass 1 accumulating each background's sums and cross-products, and pass 2
 // applying the filter; with Reestimate, passes 1 and 2 run again without
 // the plume pixels. wavelength and fwhm (nm) describe the cube's bands.
-// Memory is bounded by the blocks in flight plus one p×p float32
-// cross-product per background (samples·p²·4 bytes in column mode) and the
+// Memory is bounded by the blocks in flight, the float64 totals of each
+// background's cross-products (the upper triangle, about samples·p²·4
+// bytes in column mode, at most 256 MiB at a time: beyond that pass 1
+// runs over slabs of columns, reading the cube once per slab) and the
 // lines×samples outputs. It stops early, returning ctx.Err(), when ctx is
 // cancelled.
 func MatchedFilter(ctx context.Context, cube Cube, wavelength, fwhm []float64, t *Target, opts Options) (*Result, error) {
@@ -272,6 +274,14 @@ func MatchedFilter(ctx context.Context, cube Cube, wavelength, fwhm []float64, t
 		passes += 2
 	}
 	run.totalLines = passes * lines
+	if sl := run.slabs(); len(sl) > 1 {
+		// Each slab of columns after the first reads the cube once more.
+		extra := len(sl) - 1
+		if opts.Reestimate {
+			extra *= 2
+		}
+		run.totalLines += extra * lines
+	}
 	if maskPass {
 		flare := [2]int{-1, -1}
 		if opts.FlareMask {
@@ -283,11 +293,7 @@ func MatchedFilter(ctx context.Context, cube Cube, wavelength, fwhm []float64, t
 		}
 	}
 	for iter := 0; ; iter++ {
-		bg, err := run.statsPass()
-		if err != nil {
-			return nil, err
-		}
-		filters, err := run.buildFilters(bg)
+		filters, err := run.filters()
 		if err != nil {
 			return nil, err
 		}
@@ -363,6 +369,14 @@ type runner struct {
 	used       []int
 	doneLines  int
 	totalLines int
+	// noDataMarked: the mask pass has flagged every pixel with no data in
+	// a used band, so later passes need not test the values again.
+	noDataMarked bool
+	// crossBuf holds pass 1's cross-product totals; slabs of columns
+	// reuse it.
+	crossBuf []float64
+	// blocks are the two line blocks every pass streams through.
+	blocks [2][]float32
 }
 
 // stream reads the cube in blocks of opts.BlockLines lines for bands on a
@@ -377,8 +391,14 @@ func (r *runner) stream(bands []int, fn func(line0, n int, block []float32)) err
 		err      error
 	}
 	free := make(chan []float32, 2)
-	free <- make([]float32, size)
-	free <- make([]float32, size)
+	for i := range r.blocks {
+		// Passes reuse the two blocks: fresh ones per pass would leave the
+		// collector hundreds of MB of garbage at 425 bands.
+		if cap(r.blocks[i]) < size {
+			r.blocks[i] = make([]float32, size)
+		}
+		free <- r.blocks[i][:size]
+	}
 	full := make(chan blk, 2)
 	ctx, cancel := context.WithCancel(r.ctx)
 	defer cancel()
@@ -426,15 +446,20 @@ func (r *runner) stream(bands []int, fn func(line0, n int, block []float32)) err
 
 // parallel runs fn(w, s0, s1) for Workers contiguous column ranges and waits.
 func (r *runner) parallel(fn func(w, s0, s1 int)) {
-	nw := r.opts.Workers
+	r.parallelRange(0, r.samples, r.opts.Workers, fn)
+}
+
+// parallelRange runs fn(w, s0, s1) for nw contiguous ranges of columns
+// [c0, c1) and waits.
+func (r *runner) parallelRange(c0, c1, nw int, fn func(w, s0, s1 int)) {
 	if nw <= 1 {
-		fn(0, 0, r.samples)
+		fn(0, c0, c1)
 		return
 	}
 	var wg sync.WaitGroup
 	for w := 0; w < nw; w++ {
-		s0 := w * r.samples / nw
-		s1 := (w + 1) * r.samples / nw
+		s0 := c0 + w*(c1-c0)/nw
+		s1 := c0 + (w+1)*(c1-c0)/nw
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -444,12 +469,17 @@ func (r *runner) parallel(fn func(w, s0, s1 int)) {
 	wg.Wait()
 }
 
-// isNoData reports whether v is missing: non-finite, or the no-data value.
-func (r *runner) isNoData(v float32) bool {
-	if v != v || v > math.MaxFloat32 || v < -math.MaxFloat32 {
-		return true
+// markNoData sets MaskNoData in mk[s] wherever vals[s] is missing: not
+// finite, or the no-data value.
+func (r *runner) markNoData(mk []uint8, vals []float32) {
+	vals = vals[:len(mk)]
+	hasND, nd := r.opts.HasNoData, r.opts.NoData
+	for s, v := range vals {
+		// v − v is 0 for finite v and NaN for NaN and ±Inf.
+		if v-v != 0 || (hasND && v == nd) {
+			mk[s] |= MaskNoData
+		}
 	}
-	return r.opts.HasNoData && v == r.opts.NoData
 }
 
 // maskPass flags no-data first, then saturated pixels and flares among the
@@ -471,13 +501,9 @@ func (r *runner) maskPass(flare [2]int) error {
 		r.parallel(func(_, s0, s1 int) {
 			for l := 0; l < n; l++ {
 				row := (line0 + l) * ns
+				mk := mask[row+s0 : row+s1]
 				for bi := 0; bi < nb; bi++ {
-					vals := block[(l*nb+bi)*ns : (l*nb+bi+1)*ns]
-					for s := s0; s < s1; s++ {
-						if r.isNoData(vals[s]) {
-							mask[row+s] |= MaskNoData
-						}
-					}
+					r.markNoData(mk, block[(l*nb+bi)*ns+s0:(l*nb+bi)*ns+s1])
 				}
 				for bi := 0; bi < r.p && r.opts.HasSaturation; bi++ {
 					vals := block[(l*nb+bi)*ns : (l*nb+bi+1)*ns]
@@ -519,6 +545,7 @@ func (r *runner) maskPass(flare [2]int) error {
 	if g := r.opts.SaturationGrow; g > 0 {
 		grow(mask, r.lines, ns, g, MaskSaturated|MaskFlare)
 	}
+	r.noDataMarked = true
 	return nil
 }
 

@@ -7,20 +7,23 @@ import (
 	"sync"
 
 	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 )
 
 // group accumulates one background's statistics in pass 1. Values are
-// shifted by the group's first valid pixel before accumulation, so that the
-// float32 cross-products hold deviations, not squared radiances.
+// shifted by the mean of the group's first block of valid pixels before
+// accumulation, so that the cross-products hold small deviations, not
+// squared radiances, and the float32 block products stay well conditioned.
 type group struct {
 	n        int
 	hasShift bool
 	shift    []float32 // p
 	sum      []float64 // p, Σ(x − shift)
-	cross    []float64 // packed upper triangle of Σ(x − shift)(x − shift)ᵀ, p(p+1)/2
+	// cross holds Σ(x − shift)(x − shift)ᵀ: the full p×p matrix (upper
+	// triangle updated) when lay is nil, else lay's tiled upper triangle.
+	cross    []float64
+	lay      *crossLayout
 	sub      []float32 // up to loo×p raw spectra for the leave-one-out choice
 	subCap   int
 	subEvery int
@@ -35,36 +38,78 @@ type background struct {
 	sub  []float32 // subsample, raw radiance, rows of p
 }
 
-func (g *group) add(x []float32, p int) {
-	if !g.hasShift {
-		copy(g.shift, x)
-		g.hasShift = true
-	}
+// sample keeps x in the leave-one-out subsample when its turn comes.
+func (g *group) sample(x []float32, p int) {
 	if g.sub != nil && g.seen%g.subEvery == 0 && len(g.sub) < g.subCap*p {
 		g.sub = append(g.sub, x...)
 	}
 	g.seen++
 }
 
+// setShift sets the group's origin to the mean of the pixels pm[r*p:(r+1)*p]
+// for r in rows, unless it has one.
+func (g *group) setShift(pm []float32, rows []int, p int, acc []float64) {
+	if g.hasShift || len(rows) == 0 {
+		return
+	}
+	acc = acc[:p]
+	clear(acc)
+	for _, r := range rows {
+		for b, v := range pm[r*p : (r+1)*p] {
+			acc[b] += float64(v)
+		}
+	}
+	for b, v := range acc {
+		g.shift[b] = float32(v / float64(len(rows)))
+	}
+	g.hasShift = true
+}
+
+// statsWorker is one worker's scratch space in pass 1.
+type statsWorker struct {
+	pm   []float32 // a chunk of columns of the block, pixel-major
+	rows []int     // valid rows of pm for the current background
+	acc  []float64 // p
+	x32  []float32 // crossBlock × lay.pp deviations (float32 path)
+	k32  int
+	x64  []float64 // deviations (float64 path)
+	k64  int
+	syrk *syrker
+}
+
 // statsPass is pass 1: it accumulates, for every background, the count,
-// sums and cross-products of the pixels that no mask excludes.
-func (r *runner) statsPass() ([]*group, error) {
+// sums and cross-products of the pixels that no mask excludes. In column
+// mode it covers columns [lo, hi), group i being column lo+i; in scene
+// mode every column, one group per worker.
+func (r *runner) statsPass(lo, hi int) ([]*group, error) {
 	p, ns := r.p, r.samples
 	scene := r.opts.Mode == Scene
-	nw := r.opts.Workers
-	ngroups := ns
+	if scene {
+		lo, hi = 0, ns
+	}
+	nw := min(r.opts.Workers, hi-lo)
+	ngroups := hi - lo
 	if scene {
 		ngroups = nw
 	}
 	groups := make([]*group, ngroups)
 	// Below singleMinBands each background keeps a full p×p matrix that
-	// Dsyrk updates in place; above, the packed upper triangle (half the
-	// memory), fed through a per-worker scratch matrix.
-	np := p * (p + 1) / 2
-	if p < singleMinBands {
-		np = p * p
+	// Dsyrk updates in place (float64 throughout); from it on, the tiled
+	// upper triangle that the float32 block kernel adds into.
+	var lay *crossLayout
+	np := p * p
+	if p >= singleMinBands {
+		l := newCrossLayout(p)
+		lay = &l
+		np = l.size()
 	}
-	cross := make([]float64, ngroups*np)
+	// Slabs of columns (slabs.go) reuse one allocation, so that the
+	// collector need not free one slab's totals before the next's exist.
+	if cap(r.crossBuf) < ngroups*np {
+		r.crossBuf = make([]float64, ngroups*np)
+	}
+	cross := r.crossBuf[:ngroups*np]
+	clear(cross)
 	var looCols []int
 	if !scene {
 		looCols = r.looColumns()
@@ -75,6 +120,7 @@ func (r *runner) statsPass() ([]*group, error) {
 			shift: make([]float32, p),
 			sum:   make([]float64, p),
 			cross: cross[i*np : (i+1)*np : (i+1)*np],
+			lay:   lay,
 		}
 		switch {
 		case scene:
@@ -87,7 +133,7 @@ func (r *runner) statsPass() ([]*group, error) {
 			g.subCap = mm
 			g.subEvery = max(1, r.lines*cols/mm)
 			g.sub = make([]float32, 0, mm*p)
-		case sortedContains(looCols, i):
+		case sortedContains(looCols, lo+i):
 			mm := m
 			if mm <= 0 {
 				mm = 128
@@ -99,32 +145,37 @@ func (r *runner) statsPass() ([]*group, error) {
 		groups[i] = g
 	}
 	bl := r.opts.BlockLines
-	scratch := make([][]float64, nw)
-	syrks := make([]*syrker, nw)
-	stage := make([][]float32, nw)
 	// Columns transposed at a time: one cache line of float32, or four
 	// from singleMinBands bands on, where the blocks are large.
 	chunk := 16
 	if p >= singleMinBands {
 		chunk = 64
 	}
-	for w := range scratch {
-		cols := (w+1)*ns/nw - w*ns/nw
-		if scene {
-			scratch[w] = make([]float64, bl*cols*p)
-		} else {
-			scratch[w] = make([]float64, bl*p)
+	ws := make([]*statsWorker, nw)
+	for w := range ws {
+		cols := (w+1)*(hi-lo)/nw - w*(hi-lo)/nw
+		sw := &statsWorker{
+			pm:  make([]float32, min(chunk, cols)*bl*p),
+			acc: make([]float64, p),
 		}
-		stage[w] = make([]float32, min(chunk, cols)*bl*p)
-		syrks[w] = newSyrker(p, len(scratch[w])/p)
+		if lay != nil {
+			sw.x32 = make([]float32, crossBlock*lay.pp)
+		} else {
+			rows := bl
+			if scene {
+				rows = bl * cols
+			}
+			sw.x64 = make([]float64, rows*p)
+			sw.syrk = newSyrker(p)
+		}
+		ws[w] = sw
 	}
 	every := max(1, r.opts.LineStride)
 	mask := r.res.Mask
 	err := r.stream(r.used, func(line0, n int, block []float32) {
-		r.parallel(func(w, s0, s1 int) {
-			x := scratch[w]
-			pm := stage[w]
-			k := 0
+		r.parallelRange(lo, hi, nw, func(w, s0, s1 int) {
+			sw := ws[w]
+			pm := sw.pm
 			var g *group
 			if scene {
 				g = groups[w]
@@ -137,19 +188,15 @@ func (r *runner) statsPass() ([]*group, error) {
 					if every > 1 && (line0+l)%every != 0 {
 						continue
 					}
-					for b := 0; b < p; b++ {
-						src := block[(l*p+b)*ns+c0 : (l*p+b)*ns+c0+cn]
-						for c, v := range src {
-							pm[(l*cn+c)*p+b] = v
-						}
-					}
+					transpose(pm[l*cn*p:(l+1)*cn*p], block[l*p*ns:(l+1)*p*ns], p, ns, c0, cn)
 				}
 				for c := 0; c < cn; c++ {
 					s := c0 + c
 					if !scene {
-						g = groups[s]
-						k = 0
+						g = groups[s-lo]
 					}
+					// The valid pixels of this column in the block.
+					rows := sw.rows[:0]
 					for l := 0; l < n; l++ {
 						if every > 1 && (line0+l)%every != 0 {
 							continue
@@ -158,94 +205,138 @@ func (r *runner) statsPass() ([]*group, error) {
 						if mask[i] != 0 {
 							continue
 						}
-						px := pm[(l*cn+c)*p : (l*cn+c+1)*p]
-						nodata := false
-						for _, v := range px {
-							if r.isNoData(v) {
-								nodata = true
-								break
-							}
-						}
-						if nodata {
+						rr := l*cn + c
+						if !r.noDataMarked && r.anyNoData(pm[rr*p:(rr+1)*p]) {
 							mask[i] |= MaskNoData
 							continue
 						}
-						g.add(px, p)
-						row := x[k*p : (k+1)*p]
-						for b, v := range px {
-							d := float64(v) - float64(g.shift[b])
-							row[b] = d
-							g.sum[b] += d
-						}
-						k++
-						g.n++
+						rows = append(rows, rr)
 					}
-					if !scene && k > 0 {
-						syrks[w].add(x[:k*p], k, g.cross)
+					sw.rows = rows
+					g.setShift(pm, rows, p, sw.acc)
+					for _, rr := range rows {
+						px := pm[rr*p : (rr+1)*p]
+						g.sample(px, p)
+						g.n++
+						if lay != nil {
+							d := sw.x32[sw.k32*lay.pp : sw.k32*lay.pp+p]
+							for b, v := range px {
+								dv := v - g.shift[b]
+								d[b] = dv
+								g.sum[b] += float64(dv)
+							}
+							sw.k32++
+							if sw.k32 == crossBlock {
+								lay.add(sw.x32, sw.k32, g.cross)
+								sw.k32 = 0
+							}
+							continue
+						}
+						d := sw.x64[sw.k64*p : (sw.k64+1)*p]
+						for b, v := range px {
+							dv := float64(v) - float64(g.shift[b])
+							d[b] = dv
+							g.sum[b] += dv
+						}
+						sw.k64++
+					}
+					if !scene {
+						sw.flush(g)
 					}
 				}
 			}
-			if scene && k > 0 {
-				syrks[w].add(x[:k*p], k, g.cross)
+			if scene {
+				sw.flush(g)
 			}
 		})
 	})
 	return groups, err
 }
 
-// singleMinBands is the band count from which the cross-products of a
-// block are formed in float32 (gonum's float32 kernels run about twice as
-// fast as its float64 ones at that size) before being added to the
-// float64 totals. The products are of deviations from the background's
-// first pixel and each block holds at most BlockLines rows, so the float32
-// rounding stays far below the smallest eigenvalue the filter relies on
-// (TestSinglePrecisionCrossProducts compares the two paths).
-var singleMinBands = 128
-
-// syrker adds blocks of cross-products into packed float64 totals; one per
-// worker, it owns its scratch matrices.
-type syrker struct {
-	p     int
-	x32   []float32
-	tmp32 []float32 // p×p
-}
-
-func newSyrker(p, rows int) *syrker {
-	s := &syrker{p: p}
-	if p >= singleMinBands {
-		s.x32 = make([]float32, rows*p)
-		s.tmp32 = make([]float32, p*p)
+// transpose writes columns c0…c0+cn−1 of one line of a BIL block (src,
+// p band rows of ns samples) pixel-major into dst (cn rows of p bands),
+// eight bands at a time so that both sides stream through the cache.
+func transpose(dst, src []float32, p, ns, c0, cn int) {
+	dst = dst[:cn*p]
+	b := 0
+	for ; b+8 <= p; b += 8 {
+		r0 := src[b*ns+c0 : b*ns+c0+cn]
+		r1 := src[(b+1)*ns+c0 : (b+1)*ns+c0+cn]
+		r2 := src[(b+2)*ns+c0 : (b+2)*ns+c0+cn]
+		r3 := src[(b+3)*ns+c0 : (b+3)*ns+c0+cn]
+		r4 := src[(b+4)*ns+c0 : (b+4)*ns+c0+cn]
+		r5 := src[(b+5)*ns+c0 : (b+5)*ns+c0+cn]
+		r6 := src[(b+6)*ns+c0 : (b+6)*ns+c0+cn]
+		r7 := src[(b+7)*ns+c0 : (b+7)*ns+c0+cn]
+		for c := range r0 {
+			d := (*[8]float32)(dst[c*p+b : c*p+b+8])
+			d[0], d[1], d[2], d[3] = r0[c], r1[c], r2[c], r3[c]
+			d[4], d[5], d[6], d[7] = r4[c], r5[c], r6[c], r7[c]
+		}
 	}
-	return s
+	for ; b < p; b++ {
+		for c, v := range src[b*ns+c0 : b*ns+c0+cn] {
+			dst[c*p+b] = v
+		}
+	}
 }
 
-// add adds xᵀx (x is k×p, row-major) to c: from singleMinBands bands
-// on, c is the packed upper triangle of a p×p matrix; below, c is the
-// full p×p matrix (its upper triangle updated) and the products are
-// float64: radiance covariances are so ill-conditioned that accumulating
-// cross-products in float32 over a whole column loses the smallest
+// anyNoData reports whether any value of px is missing (see markNoData).
+func (r *runner) anyNoData(px []float32) bool {
+	// v·0 is 0 for finite v and NaN otherwise: one test for the whole pixel.
+	var z float32
+	for _, v := range px {
+		z += v * 0
+	}
+	if z != 0 {
+		return true
+	}
+	if r.opts.HasNoData {
+		nd := r.opts.NoData
+		for _, v := range px {
+			if v == nd {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// flush adds the worker's pending deviations into g's cross-products.
+func (sw *statsWorker) flush(g *group) {
+	if g.lay != nil && sw.k32 > 0 {
+		g.lay.add(sw.x32, sw.k32, g.cross)
+		sw.k32 = 0
+	}
+	if g.lay == nil && sw.k64 > 0 {
+		sw.syrk.add(sw.x64[:sw.k64*sw.syrk.p], sw.k64, g.cross)
+		sw.k64 = 0
+	}
+}
+
+// singleMinBands is the band count from which the cross-products of each
+// block of at most crossBlock pixels are formed in float32 by the tiled
+// kernel (cross.go) before being added to the float64 totals; below it
+// they are float64 throughout (gonum's Dsyrk), which costs little there.
+// The products are of deviations from the mean of the background's first
+// block, so the float32 rounding stays far below the smallest eigenvalue
+// the filter relies on (TestSinglePrecisionCrossProducts compares the two
+// paths). Float32 accumulation over a whole column is not an option:
+// radiance covariances are so ill-conditioned that it loses the smallest
 // eigenvalues, which are the ones the filter weights most.
+var singleMinBands = 16
+
+// syrker adds blocks of float64 cross-products into a full p×p matrix;
+// one per worker.
+type syrker struct {
+	p int
+}
+
+func newSyrker(p int) *syrker { return &syrker{p: p} }
+
+// add adds xᵀx (x is k×p, row-major) to the upper triangle of c, p×p.
 func (s *syrker) add(x []float64, k int, c []float64) {
 	p := s.p
-	if s.x32 != nil {
-		x32 := s.x32[:k*p]
-		for i, v := range x[:k*p] {
-			x32[i] = float32(v)
-		}
-		blas32.Syrk(blas.Trans, 1,
-			blas32.General{Rows: k, Cols: p, Stride: p, Data: x32}, 0,
-			blas32.Symmetric{Uplo: blas.Upper, N: p, Stride: p, Data: s.tmp32})
-		off := 0
-		for i := 0; i < p; i++ {
-			src := s.tmp32[i*p+i : (i+1)*p]
-			dst := c[off : off+len(src)]
-			for j, v := range src {
-				dst[j] += float64(v)
-			}
-			off += len(src)
-		}
-		return
-	}
 	blas64.Syrk(blas.Trans, 1,
 		blas64.General{Rows: k, Cols: p, Stride: p, Data: x}, 1,
 		blas64.Symmetric{Uplo: blas.Upper, N: p, Stride: p, Data: c})
@@ -266,19 +357,18 @@ func (g *group) finish(p int, m2 []float64) *background {
 	for b := 0; b < p; b++ {
 		bg.mean[b] = float64(g.shift[b]) + g.sum[b]/nf
 	}
-	off := 0
+	if g.lay != nil {
+		g.lay.unpack(g.cross, bg.m2)
+	} else {
+		copy(bg.m2, g.cross)
+	}
 	for i := 0; i < p; i++ {
 		mi := g.sum[i] / nf
 		for j := i; j < p; j++ {
-			c := g.cross[off+j-i]
-			if len(g.cross) == p*p {
-				c = g.cross[i*p+j]
-			}
-			v := c - nf*mi*(g.sum[j]/nf)
+			v := bg.m2[i*p+j] - nf*mi*(g.sum[j]/nf)
 			bg.m2[i*p+j] = v
 			bg.m2[j*p+i] = v
 		}
-		off += p - i
 	}
 	return bg
 }
