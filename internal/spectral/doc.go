@@ -19,7 +19,7 @@
 // the columns are processed in slabs when the totals would exceed
 // 256 MiB. The covariance is shrunk toward its
 // diagonal with the coefficient that maximises the leave-one-out likelihood
-// (Theiler, "The incredible shrinking covariance estimator", Proc. SPIE
+// ("The incredible shrinking covariance estimator", Proc. SPIE
 // 8391, 2012; the choice of emit-ghg), and factorised by Cholesky, with
 // more shrinkage and then the diagonal as fallbacks recorded per column
 // (Status). Pass 2 applies w = C⁻¹s/(sᵀC⁻¹s), s = −μ⊙t, as one float32 dot

@@ -441,7 +441,7 @@ var looAlphas = func() []float64 {
 
 // looShrinkage chooses the shrinkage coefficient α of C = (1−α)S + αT,
 // T = diag(S), that maximises the leave-one-out Gaussian likelihood of the
-// background's pixels, by the closed form of Theiler, "The incredible
+// background's pixels, by the closed form of "The incredible
 // shrinking covariance estimator", Proc. SPIE 8391 (2012), eq. 29, as
 // emit-ghg does: with β = (1−α)/(n−1) and G = nβS + αT, the pixel k left
 // out has covariance G − βx̃x̃ᵀ, so with r_k = x̃ᵀG⁻¹x̃ and q_k = 1 − βr_k
