@@ -121,7 +121,10 @@ func Quicklook(w io.Writer, r *Raster, s Scale) error {
 		dr.Dot = fixed.P(max(0, (W-wd)/2), labelBase+13)
 		drawText(dr, img, s.Label)
 	}
-	return png.Encode(w, img)
+	// Best speed: a quicklook is looked at, not archived, and default
+	// compression costs more CPU than the rest of the picture.
+	enc := png.Encoder{CompressionLevel: png.BestSpeed}
+	return enc.Encode(w, img)
 }
 
 // drawText draws text with dr, drawing the middle dot (U+00B7, as in
