@@ -44,7 +44,13 @@ the embedded methane spectrum; --target reads any gas's CSV
 
 Example:
   vigia simulate scene --out /tmp/scene --seed 7
-  vigia detect /tmp/scene/radiance.hdr --out /tmp/scene/detect --wind 3 --wind-from 250 --reestimate --saturation 1.8
+  vigia detect /tmp/scene/radiance.hdr --out /tmp/scene/detect --wind 3
+
+The defaults (background re-estimated without the first pass's plumes;
+plumes grown from 3σ but seeded at 5.5σ on the smoothed map) need no
+knowledge of the truth beyond the wind speed. --wind-from and --saturation
+help when known; --reestimate=false skips the second background estimate
+(about a quarter faster).
 `
 
 // windowsFlag collects --window lo:hi values (nm).
@@ -79,13 +85,15 @@ func runDetect(ctx context.Context, e *env, args []string) error {
 	mode := fs.String("mode", "column", "background statistics per cross-track `column` or over the whole `scene`")
 	var windows windowsFlag
 	fs.Var(&windows, "window", "band window LO:HI in nm; repeat or separate with commas (default: the target's main band, 2100:2500 for methane)")
-	reest := fs.Bool("reestimate", false, "re-estimate the background without the first pass's plume pixels")
+	reest := fs.Bool("reestimate", d.Filter.Reestimate, "re-estimate the background without the first pass's plume pixels (--reestimate=false: one pass, faster)")
 	albedo := fs.Bool("albedo", false, "scale the target by each pixel's brightness")
 	wind := fs.Float64("wind", d.Plume.WindSpeed, "10 m wind speed U10, m/s")
 	windSigma := fs.Float64("wind-sigma", d.Plume.WindSigma, "1σ of the wind speed, m/s")
 	windFrom := fs.String("wind-from", "", "`degrees` clockwise from north the wind blows from, on a north-up grid (default: each plume's axis from its shape)")
 	length := fs.String("length", "sqrt-area", "plume length L: `sqrt-area` (with U = U_eff(U10)) or along-wind (with U = U10)")
 	threshold := fs.Float64("threshold", d.Plume.ThresholdSigma, "plume threshold on the smoothed enhancement, in σ")
+	seed := fs.Float64("seed-sigma", d.Plume.SeedSigma, "a plume must hold a pixel scoring this on the smoothed enhancement, in σ (0: no seed test)")
+	minSig := fs.Float64("min-significance", d.Plume.MinSignificance, "smallest Σz/√n over a plume's pixels, in σ (0: no test)")
 	minPixels := fs.Int("min-pixels", d.Plume.MinPixels, "smallest plume, pixels")
 	pixel := fs.Float64("pixel-size", 0, "ground sampling distance, m (0: measured from the geolocation)")
 	igm := fs.String("igm", "", "IGM `header` with each pixel's position (default: the cube's map info)")
@@ -141,6 +149,7 @@ func runDetect(ctx context.Context, e *env, args []string) error {
 		*f.dst, *f.has = float32(x), true
 	}
 	o.Plume.WindSpeed, o.Plume.WindSigma, o.Plume.ThresholdSigma, o.Plume.MinPixels = *wind, *windSigma, *threshold, *minPixels
+	o.Plume.SeedSigma, o.Plume.MinSignificance = *seed, *minSig
 	o.Plume.PixelSize = geo.Meters(*pixel)
 	if *windFrom != "" {
 		x, err := strconv.ParseFloat(*windFrom, 64)

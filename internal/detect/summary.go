@@ -33,6 +33,10 @@ type Summary struct {
 	Reestimate     bool    `json:"reestimate"`
 	Albedo         bool    `json:"albedo"`
 	ThresholdSigma float64 `json:"threshold_sigma"`
+	// SeedSigma is the smoothed score a plume's strongest pixel must
+	// reach (0: no seed test); MinPixels the smallest plume, pixels.
+	SeedSigma float64 `json:"seed_sigma"`
+	MinPixels int     `json:"min_pixels"`
 	// WindU10 and WindSigma are the 10 m wind and its 1σ (m/s);
 	// WindFromDeg the direction it blows from (degrees clockwise from
 	// north; null when not given, the plume axis then comes from its
@@ -120,6 +124,7 @@ func newSummary(opts Options, h *envi.Header, t *spectral.Target, fo spectral.Op
 		Mode: fo.Mode.String(), Windows: windows, BandsUsed: len(res.Bands),
 		Target: t.Name, TargetFile: opts.TargetFile, KgPerM2PerPPMm: plume.KgPerM2PerPPMm,
 		Reestimate: fo.Reestimate, Albedo: fo.Albedo, ThresholdSigma: po.ThresholdSigma,
+		SeedSigma: po.SeedSigma, MinPixels: po.MinPixels,
 		WindU10: po.WindSpeed, WindSigma: po.WindSigma, Length: po.Length.String(), Ueff: effectiveWind(po),
 		PixelSizeM: float64(po.PixelSize), Geolocation: g.source, EPSG: g.epsg, GeoTransform: g.gt, GeoFitResidual: g.fitResid,
 		Masked: map[string]int{}, ColumnStatus: map[string]int{},
@@ -209,7 +214,7 @@ func writePlumes(path string, s *Summary, plumes []plume.Plume, g *geoRef) error
 		"target": s.Target, "target_file": s.TargetFile, "kg_m2_per_ppm_m": s.KgPerM2PerPPMm,
 		"wind_u10_m_s": s.WindU10, "wind_sigma_m_s": s.WindSigma, "wind_from_deg": s.WindFromDeg,
 		"length": s.Length, "ueff_m_s": s.Ueff,
-		"threshold_sigma": s.ThresholdSigma, "pixel_size_m": s.PixelSizeM,
+		"threshold_sigma": s.ThresholdSigma, "seed_sigma": s.SeedSigma, "min_pixels": s.MinPixels, "pixel_size_m": s.PixelSizeM,
 		"mode": s.Mode, "windows_nm": s.Windows, "background_sigma_ppm_m": s.BackgroundSigma,
 		"cube": s.Cube,
 	}

@@ -56,6 +56,15 @@ type Options struct {
 	// joined through pixels scoring above ThresholdSigma − JoinSigma
 	// (hysteresis); the mask itself stays at ThresholdSigma. 0 disables.
 	JoinSigma float64
+	// SeedSigma: a plume must hold at least one pixel whose smoothed
+	// score (see ThresholdSigma) reaches it, so that a plume is seeded by
+	// a strong core and grown down to ThresholdSigma (hysteresis). 0 or
+	// anything at or below ThresholdSigma disables the test.
+	SeedSigma float64
+	// MinSignificance: a plume is kept only when Σz/√n over its n valid
+	// mask pixels (z = enhancement/σ, in σ units for independent noise)
+	// reaches it. 0 disables.
+	MinSignificance float64
 	// PixelSize is the ground sample distance (square pixels).
 	PixelSize geo.Meters
 	// WindSpeed is the 10 m wind speed U10 and WindSigma its 1σ, m/s.
@@ -68,6 +77,12 @@ type Options struct {
 	// nearer its strongest pixel.
 	WindFromDeg float64
 	HasWindDir  bool
+	// SharedWind: without HasWindDir, when the plumes found agree on a
+	// downwind direction (see SharedWindMinPlumes), every plume is
+	// measured again with that direction, as if given: plumes in one
+	// scene share the wind, and the strong ones' axes fix the direction
+	// better than a weak plume's own shape.
+	SharedWind bool
 	// Length chooses L (and with it U); default SqrtArea.
 	Length Length
 	// UeffSlope and UeffOffset (m/s) override the calibration of Ueff
@@ -77,11 +92,17 @@ type Options struct {
 	KgPerM2PerPPMm float64
 }
 
-// DefaultOptions returns ThresholdSigma 3, SmoothPixels 1, MinPixels 10,
-// GapPixels 2, JoinSigma 1,
-// PixelSize 5 m, no wind (rates are NaN until WindSpeed is set), methane.
+// DefaultOptions returns ThresholdSigma 3, SeedSigma 5.5, SmoothPixels 1,
+// MinPixels 10, GapPixels 2, JoinSigma 1, no MinSignificance test,
+// SharedWind, PixelSize 5 m, no wind (rates are NaN until WindSpeed is
+// set), methane. The seed of 5.5σ was chosen on simulated scenes
+// (docs/BENCHMARKS.md, "False plumes with the defaults"): without it a
+// 1000 × 600 scene holds some 30 false plumes of 10 to 1,100 pixels grown
+// from correlated background residue that stays under about 5σ once
+// smoothed, while plumes of 300 ppm·m or more at the source seed at 6σ
+// or above.
 func DefaultOptions() Options {
-	return Options{ThresholdSigma: 3, SmoothPixels: 1, MinPixels: 10, GapPixels: 2, JoinSigma: 1, PixelSize: 5}
+	return Options{ThresholdSigma: 3, SeedSigma: 5.5, SmoothPixels: 1, MinPixels: 10, GapPixels: 2, JoinSigma: 1, SharedWind: true, PixelSize: 5}
 }
 
 // Plume is one detected plume. Pixel indices are line*samples+sample.
@@ -111,7 +132,8 @@ type Plume struct {
 // Detect segments plumes in an enhancement map enh (ppm·m) with its 1σ
 // sigma (ppm·m), both lines×samples, NaN where no data: it thresholds the
 // smoothed enhancement/σ map, groups the pixels above it (GapPixels,
-// JoinSigma), keeps groups of at least MinPixels, and for each estimates its source, outline, IME and emission
+// JoinSigma), keeps groups of at least MinPixels that hold a seed pixel
+// scoring SeedSigma and reach MinSignificance, and for each estimates its source, outline, IME and emission
 // rate Q = U·IME/L. The uncertainty of Q combines, in quadrature, the
 // retrieval noise (σ summed in quadrature over the mask), the wind
 // (WindSigma through U) and the mask choice (half the change of Q when the
@@ -136,12 +158,82 @@ func Detect(enh, sigma []float32, lines, samples int, opts Options) ([]Plume, er
 	}
 	g := &grid{lines: lines, samples: samples, enh: enh, sigma: sigma, opts: opts}
 	g.score = g.smoothScore()
-	comps := g.components(opts.ThresholdSigma)
+	var kept [][]int
+	for _, c := range g.components(opts.ThresholdSigma) {
+		if len(c) >= max(opts.MinPixels, 1) && g.keep(c) {
+			kept = append(kept, c)
+		}
+	}
+	out := g.measureAll(kept)
+	if !opts.HasWindDir && opts.SharedWind {
+		if from, ok := sharedWind(out); ok {
+			g.opts.WindFromDeg, g.opts.HasWindDir = from, true
+			out = g.measureAll(kept)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].IMEkg > out[j].IMEkg })
+	for i := range out {
+		out[i].ID = i + 1
+	}
+	return out, nil
+}
+
+// SharedWindMinPlumes and SharedWindMinAgreement gate Options.SharedWind:
+// the direction is taken from the plumes' axes only when at least
+// SharedWindMinPlumes plumes, and at least the fraction
+// SharedWindMinAgreement of all the plumes, point downwind within
+// SharedWindToleranceDeg of one another's direction.
+const (
+	SharedWindMinPlumes    = 3
+	SharedWindMinAgreement = 2.0 / 3
+	SharedWindToleranceDeg = 45.0
+)
+
+// sharedWind returns the direction the wind blows from (degrees clockwise
+// from north) that most plumes' axes agree on: the plume whose axis has
+// the most others within SharedWindToleranceDeg (ties: the larger IME)
+// and those others vote, and the direction is their IME-weighted mean.
+func sharedWind(ps []Plume) (float64, bool) {
+	if len(ps) < SharedWindMinPlumes {
+		return 0, false
+	}
+	near := func(a, b float64) bool {
+		d := math.Abs(math.Mod(a-b+540, 360) - 180)
+		return d <= SharedWindToleranceDeg
+	}
+	best, bestN := -1, 0
+	for i, p := range ps {
+		n := 0
+		for _, q := range ps {
+			if near(p.AxisDeg, q.AxisDeg) {
+				n++
+			}
+		}
+		if n > bestN || (n == bestN && p.IMEkg > ps[best].IMEkg) {
+			best, bestN = i, n
+		}
+	}
+	if bestN < SharedWindMinPlumes || float64(bestN) < SharedWindMinAgreement*float64(len(ps)) {
+		return 0, false
+	}
+	var x, y float64
+	for _, q := range ps {
+		if near(ps[best].AxisDeg, q.AxisDeg) {
+			m := math.Max(q.IMEkg, 1e-12)
+			a := q.AxisDeg * math.Pi / 180
+			x, y = x+m*math.Sin(a), y+m*math.Cos(a)
+		}
+	}
+	to := math.Atan2(x, y) * 180 / math.Pi
+	return math.Mod(to+180+360, 360), true
+}
+
+// measureAll measures each component, with the mask-choice part of the
+// uncertainty.
+func (g *grid) measureAll(comps [][]int) []Plume {
+	opts := g.opts
 	var out []Plume
 	for _, c := range comps {
-		if len(c) < max(opts.MinPixels, 1) {
-			continue
-		}
 		p := g.measure(c)
 		// Mask choice: the same plume at thresholds ±1σ, taking the
 		// component that holds this plume's source.
@@ -151,7 +243,7 @@ func Detect(enh, sigma []float32, lines, samples int, opts Options) ([]Plume, er
 			if th <= 0 {
 				continue
 			}
-			if cc := g.componentAt(th, p.SourceLine*samples+p.SourceSample); len(cc) > 0 {
+			if cc := g.componentAt(th, p.SourceLine*g.samples+p.SourceSample); len(cc) > 0 {
 				qs = append(qs, g.measure(cc).RateKgH)
 			}
 		}
@@ -161,11 +253,7 @@ func Detect(enh, sigma []float32, lines, samples int, opts Options) ([]Plume, er
 		p.RateSigmaKgH = math.Hypot(p.RateSigmaKgH, p.RateMaskSpreadKgH)
 		out = append(out, p)
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].IMEkg > out[j].IMEkg })
-	for i := range out {
-		out[i].ID = i + 1
-	}
-	return out, nil
+	return out
 }
 
 type grid struct {
@@ -292,6 +380,33 @@ func (g *grid) flood(start int, th float64, seen []bool) []int {
 	}
 	sort.Ints(comp)
 	return comp
+}
+
+// keep reports whether component c passes the SeedSigma and
+// MinSignificance tests.
+func (g *grid) keep(c []int) bool {
+	o := g.opts
+	var zs, peak float64
+	var n int
+	peak = math.Inf(-1)
+	for _, i := range c {
+		if !g.valid(i) {
+			continue
+		}
+		n++
+		zs += float64(g.enh[i]) / float64(g.sigma[i])
+		peak = math.Max(peak, g.score[i])
+	}
+	if n == 0 {
+		return false
+	}
+	if o.SeedSigma > o.ThresholdSigma && peak < o.SeedSigma {
+		return false
+	}
+	if o.MinSignificance > 0 && zs/math.Sqrt(float64(n)) < o.MinSignificance {
+		return false
+	}
+	return true
 }
 
 // measure computes everything about one component except the mask-choice

@@ -338,3 +338,103 @@ func abs(x int) int {
 	}
 	return x
 }
+
+// TestSeedAndSignificance: on a noise-free map, a disc of even 1.5σ
+// enhancement scores 1.5·9/3 = 4.5σ once smoothed (above the 3σ
+// threshold, below the 5.5σ seed) and a disc of 3σ scores 9σ. Without a
+// seed both are plumes; with the default seed only the strong one is; the
+// MinSignificance test keeps a plume by its Σz/√n alone.
+func TestSeedAndSignificance(t *testing.T) {
+	const lines, samples, sd = 60, 100, 50.0
+	enh := make([]float32, lines*samples)
+	sig := make([]float32, lines*samples)
+	for i := range sig {
+		sig[i] = sd
+	}
+	for l := range lines {
+		for s := range samples {
+			switch {
+			case (l-30)*(l-30)+(s-25)*(s-25) <= 36:
+				enh[l*samples+s] = 1.5 * sd
+			case (l-30)*(l-30)+(s-75)*(s-75) <= 16:
+				enh[l*samples+s] = 3 * sd
+			}
+		}
+	}
+	opts := DefaultOptions()
+	if opts.SeedSigma != 5.5 {
+		t.Fatalf("default SeedSigma %g, want 5.5", opts.SeedSigma)
+	}
+	opts.SeedSigma = 0
+	ps, err := Detect(enh, sig, lines, samples, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ps) != 2 {
+		t.Fatalf("no seed: %d plumes, want 2", len(ps))
+	}
+	signif := map[int]float64{} // by source sample's side: 0 weak, 1 strong
+	for _, p := range ps {
+		var zs float64
+		for _, i := range p.Pixels {
+			zs += float64(enh[i]) / sd
+		}
+		side := 0
+		if p.SourceSample > 50 {
+			side = 1
+		}
+		signif[side] = zs / math.Sqrt(float64(len(p.Pixels)))
+	}
+	if !(signif[0] > 0 && signif[1] > 0) {
+		t.Fatalf("significance of the two plumes: %v", signif)
+	}
+
+	ps, err = Detect(enh, sig, lines, samples, DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ps) != 1 || ps[0].SourceSample < 50 {
+		t.Fatalf("default seed: %d plumes (%+v), want only the 3σ disc", len(ps), ps)
+	}
+
+	// The weaker disc holds more pixels: MinSignificance between the two
+	// values keeps exactly the more significant one.
+	lo, hi := min(signif[0], signif[1]), max(signif[0], signif[1])
+	opts.MinSignificance = (lo + hi) / 2
+	ps, err = Detect(enh, sig, lines, samples, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ps) != 1 {
+		t.Fatalf("MinSignificance %.1f between %.1f and %.1f: %d plumes, want 1", opts.MinSignificance, lo, hi, len(ps))
+	}
+	var zs float64
+	for _, i := range ps[0].Pixels {
+		zs += float64(enh[i]) / sd
+	}
+	if got := zs / math.Sqrt(float64(len(ps[0].Pixels))); math.Abs(got-hi) > 1e-9 {
+		t.Errorf("kept the plume of significance %.2f, want %.2f", got, hi)
+	}
+}
+
+// TestSharedWind: three plumes pointing downwind to about 215° outvote a
+// fourth, heavier one pointing the other way; plumes that do not agree
+// give no shared direction.
+func TestSharedWind(t *testing.T) {
+	ps := []Plume{{AxisDeg: 210, IMEkg: 1}, {AxisDeg: 220, IMEkg: 1}, {AxisDeg: 215, IMEkg: 2}, {AxisDeg: 35, IMEkg: 10}}
+	from, ok := sharedWind(ps)
+	if !ok || math.Abs(from-35) > 0.5 {
+		t.Errorf("sharedWind = %.2f°, %v; want from about 35°", from, ok)
+	}
+	if _, ok := sharedWind([]Plume{{AxisDeg: 0, IMEkg: 1}, {AxisDeg: 90, IMEkg: 1}, {AxisDeg: 180, IMEkg: 1}}); ok {
+		t.Error("plumes at 0°, 90° and 180° gave a shared wind")
+	}
+	if _, ok := sharedWind(ps[:2]); ok {
+		t.Error("two plumes gave a shared wind")
+	}
+	// Across north: 350° and 10° agree, their mean is 0° (from 180°).
+	from, ok = sharedWind([]Plume{{AxisDeg: 350, IMEkg: 1}, {AxisDeg: 10, IMEkg: 1}, {AxisDeg: 0, IMEkg: 1}})
+	if !ok || math.Abs(from-180) > 1e-6 {
+		t.Errorf("across north: %.4f°, %v; want 180°", from, ok)
+	}
+}
