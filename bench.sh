@@ -6,6 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 export VIGIA_REQUIRE=postgres,postgis
+export PATH="$PATH:/usr/sbin"
 echo "# $(go version) on $(nproc) cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 go test -run '^$' -bench 'Locate|Depth|Classify|PostGIS' -benchtime 2s -cpu 1 "$@" ./internal/airspace
 go test -run '^$' -bench . -benchtime 1s -cpu 1 "$@" ./internal/geo
@@ -18,6 +19,10 @@ go test -run '^$' -bench 'Demux$|Mux$' -benchtime 1s -cpu 1 "$@" ./internal/feed
 go test -run '^$' -bench 'Paired' -benchtime 300x -cpu 1 "$@" ./internal/feed/mpegts
 go test -run '^$' -bench . -benchtime 1x -cpu 1 "$@" ./internal/sim
 go test -run '^$' -bench 'ReadBlock|AnchorCopy' -benchtime 3x -cpu 1 "$@" ./internal/envi
+# Tracking, compliance, storage and the event log (the spine's parts).
+go test -run '^$' -bench . -benchtime 1s -cpu 1 "$@" ./internal/track ./internal/compliance
+go test -run '^$' -bench . -benchtime 3s -cpu 1 "$@" ./internal/store/sqlite ./internal/store/postgres
+go test -run '^$' -bench . -benchtime 1x "$@" ./internal/bus
 # Emission detection end to end (internal/detect): a 1000 × 600 × 425
 # float32 BIL cube (1.02 GB), simulated once into $VIGIA_BENCH_DIR; then the
 # Go benchmark (pixels/s, × real time, the apply pass, peak RSS) and the
