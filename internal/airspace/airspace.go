@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"sync"
 
 	"github.com/vigia/vigia/internal/geo"
 )
@@ -34,13 +35,17 @@ type Set struct {
 }
 
 // Embedded returns the airspace set shipped with vigia: the USA and Mexico.
-func Embedded() (*Set, error) {
+// It is built once per process, on the first call; every caller shares the
+// same immutable Set.
+func Embedded() (*Set, error) { return embeddedSet() }
+
+var embeddedSet = sync.OnceValues(func() (*Set, error) {
 	cs, err := ParseFS(embedded, "data")
 	if err != nil {
 		return nil, err
 	}
 	return New(cs, nil)
-}
+})
 
 // New indexes countries. Each must have a distinct code. Rings must be
 // closed; polygons of one country must not overlap (OGC-valid), though

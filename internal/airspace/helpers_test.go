@@ -7,7 +7,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/vigia/vigia/internal/geo"
@@ -15,20 +14,14 @@ import (
 
 func degrees(v float64) geo.Degrees { return geo.Degrees(v) }
 
-var (
-	embeddedOnce sync.Once
-	embeddedSet  *Set
-	embeddedErr  error
-)
-
-// embeddedForTest returns the embedded set, built once per test binary.
+// embeddedForTest returns the embedded set (built once per process).
 func embeddedForTest(t testing.TB) *Set {
 	t.Helper()
-	embeddedOnce.Do(func() { embeddedSet, embeddedErr = Embedded() })
-	if embeddedErr != nil {
-		t.Fatal(embeddedErr)
+	set, err := Embedded()
+	if err != nil {
+		t.Fatal(err)
 	}
-	return embeddedSet
+	return set
 }
 
 // embeddedCountries returns the parsed embedded data.

@@ -2,7 +2,6 @@ package compliance
 
 import (
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -12,20 +11,14 @@ import (
 	"github.com/vigia/vigia/internal/track"
 )
 
-var (
-	setOnce sync.Once
-	setVal  *airspace.Set
-	setErr  error
-)
-
-// testSet returns the embedded airspace set, built once per test binary.
+// testSet returns the embedded airspace set (built once per process).
 func testSet(t testing.TB) *airspace.Set {
 	t.Helper()
-	setOnce.Do(func() { setVal, setErr = airspace.Embedded() })
-	if setErr != nil {
-		t.Fatal(setErr)
+	set, err := airspace.Embedded()
+	if err != nil {
+		t.Fatal(err)
 	}
-	return setVal
+	return set
 }
 
 var t0 = time.Date(2026, 3, 2, 16, 0, 0, 0, time.UTC)

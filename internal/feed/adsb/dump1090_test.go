@@ -28,30 +28,42 @@ import (
 // prints 5 decimals), velocities (within its rounding to 1 kt and 1°) and
 // callsigns.
 
-// freePort returns a TCP port on 127.0.0.1 that was free a moment ago.
-func freePort(t *testing.T) int {
+// freePorts returns n distinct TCP ports on 127.0.0.1 that were free a
+// moment ago (all are held open until every one is chosen).
+func freePorts(t *testing.T, n int) []int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	ports := make([]int, n)
+	for i := range ports {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		ports[i] = ln.Addr().(*net.TCPAddr).Port
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	return ports
 }
 
-// checkFor calls f until it succeeds or the deadline passes.
-func checkFor(t *testing.T, total, every time.Duration, f func() error) {
-	t.Helper()
-	deadline := time.Now().Add(total)
+// dialWhileRunning dials addr until it answers, the process behind
+// exited reports that it ended, or 20 s pass.
+func dialWhileRunning(ctx context.Context, addr string, exited chan error) (net.Conn, error) {
+	deadline := time.Now().Add(20 * time.Second)
 	for {
-		err := f()
+		c, err := net.Dial("tcp", addr)
 		if err == nil {
-			return
+			return c, nil
+		}
+		select {
+		case werr := <-exited:
+			exited <- werr
+			return nil, fmt.Errorf("exited (%v) before listening on %s", werr, addr)
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(20 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("timed out: %v", err)
+			return nil, fmt.Errorf("%s: %w", addr, err)
 		}
-		<-time.After(every)
 	}
 }
 
@@ -73,40 +85,57 @@ type peerVel struct {
 // back on the SBS port. That keeps dump1090's output queue short: it drops
 // a client that does not keep up.
 func runDump1090(t *testing.T, tool string, frames []Frame, format Format, stamps bool, receiver *geo.LatLon) ([]peerFix, []peerVel, map[string]string) {
-	ports := make([]int, 5)
-	for i := range ports {
-		ports[i] = freePort(t)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	args := []string{"--net-only", "--net-bind-address", "127.0.0.1", "--quiet",
-		"--net-ri-port", strconv.Itoa(ports[0]), "--net-ro-port", strconv.Itoa(ports[1]),
-		"--net-sbs-port", strconv.Itoa(ports[2]), "--net-bi-port", strconv.Itoa(ports[3]),
-		"--net-bo-port", strconv.Itoa(ports[4]), "--net-heartbeat", "0"}
-	if receiver != nil {
-		args = append(args, "--lat", fmt.Sprint(float64(receiver.Lat)), "--lon", fmt.Sprint(float64(receiver.Lon)))
-	}
-	cmd := exec.CommandContext(ctx, tool, args...)
-	var stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stderr, &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+	var (
+		ports  []int
+		cmd    *exec.Cmd
+		stderr bytes.Buffer
+		sbs    net.Conn
+		exited chan error
+	)
+	// Another process may take a port between our choosing it and
+	// dump1090 binding it; dump1090 then exits, and we start it again on
+	// other ports.
+	for attempt := 1; ; attempt++ {
+		ports = freePorts(t, 5)
+		args := []string{"--net-only", "--net-bind-address", "127.0.0.1", "--quiet",
+			"--net-ri-port", strconv.Itoa(ports[0]), "--net-ro-port", strconv.Itoa(ports[1]),
+			"--net-sbs-port", strconv.Itoa(ports[2]), "--net-bi-port", strconv.Itoa(ports[3]),
+			"--net-bo-port", strconv.Itoa(ports[4]), "--net-heartbeat", "0"}
+		if receiver != nil {
+			args = append(args, "--lat", fmt.Sprint(float64(receiver.Lat)), "--lon", fmt.Sprint(float64(receiver.Lon)))
+		}
+		stderr.Reset()
+		cmd = exec.CommandContext(ctx, tool, args...)
+		cmd.Stdout, cmd.Stderr = &stderr, &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		exited = make(chan error, 1)
+		go func(c *exec.Cmd) { exited <- c.Wait() }(cmd)
+		var err error
+		sbs, err = dialWhileRunning(ctx, fmt.Sprintf("127.0.0.1:%d", ports[2]), exited)
+		if err == nil {
+			break
+		}
+		cmd.Process.Kill()
+		if attempt == 3 {
+			t.Fatalf("dump1090-mutability did not start: %v\n%s", err, stderr.String())
+		}
+		t.Logf("dump1090-mutability attempt %d: %v; retrying on other ports", attempt, err)
 	}
 	defer func() {
 		cmd.Process.Kill()
-		cmd.Wait()
+		<-exited
 	}()
 	fail := func(err error) {
 		t.Helper()
 		cmd.Process.Kill()
-		werr := cmd.Wait()
+		werr := <-exited
+		exited <- werr
 		t.Fatalf("dump1090-mutability (%v): %v\n%s", werr, err, stderr.String())
 	}
-	var sbs net.Conn
-	checkFor(t, 10*time.Second, 20*time.Millisecond, func() (err error) {
-		sbs, err = net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", ports[2]))
-		return err
-	})
 	defer sbs.Close()
 	in := ports[0]
 	if format == FormatBeast {
