@@ -9,7 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"sort"
+	"sync"
 	"time"
 
 	"github.com/vigia/vigia/internal/envi"
@@ -85,7 +85,9 @@ func DefaultOptions() Options {
 // enhancement.tif, sigma.tif, plumes.geojson, quicklook.png and
 // summary.json into Options.Out. It returns the summary it wrote.
 // Memory is bounded by the filter's line blocks and the per-pixel outputs
-// (a few float32 maps), whatever the number of bands.
+// (a few float32 maps), whatever the number of bands. After the filter,
+// the GeoTIFFs and the quicklook are written concurrently with each other
+// and with the plume segmentation.
 func Detect(ctx context.Context, opts Options) (*Summary, error) {
 	r, err := Run(ctx, opts)
 	if err != nil {
@@ -152,15 +154,24 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if po.PixelSize <= 0 {
 		po.PixelSize = gref.pixel
 	}
-	plumes, err := plume.Detect(res.Enhancement, res.Sigma, lines, samples, po)
-	if err != nil {
-		return nil, fmt.Errorf("%s: plumes: %w", opts.Cube, err)
-	}
 	if err := os.MkdirAll(opts.Out, 0o755); err != nil {
 		return nil, err
 	}
+	// The rasters (and the median σ) depend only on the filter's output:
+	// they are written while the plumes are segmented, on the other core.
+	var wg sync.WaitGroup
+	rasterErrs := writeRasters(&wg, opts, res, gref)
+	var medSigma float64
+	wg.Go(func() { medSigma = median(res.Sigma) })
+	plumes, err := plume.Detect(res.Enhancement, res.Sigma, lines, samples, po)
+	if err != nil {
+		wg.Wait()
+		return nil, fmt.Errorf("%s: plumes: %w", opts.Cube, err)
+	}
 	sum := newSummary(opts, h, t, fo, po, res, plumes, gref)
-	if err := writeRasters(opts, res, gref); err != nil {
+	wg.Wait()
+	sum.MedianPixelSigma = Number(medSigma)
+	if err := errors.Join(rasterErrs...); err != nil {
 		return nil, err
 	}
 	if err := writePlumes(filepath.Join(opts.Out, PlumesFile), sum, plumes, gref); err != nil {
@@ -302,75 +313,142 @@ func (s *scaledCube) ReadBlock(line0, n int, bands []int, dst []float32) error {
 	return nil
 }
 
-// writeRasters writes the enhancement and σ GeoTIFFs and the quicklook.
-func writeRasters(opts Options, res *spectral.Result, g *geoRef) error {
-	for _, f := range []struct {
-		name string
-		data []float32
-	}{{EnhancementFile, res.Enhancement}, {SigmaFile, res.Sigma}} {
-		d := make([]float32, len(f.data))
-		for i, v := range f.data {
+// writeRasters starts writing the enhancement and σ GeoTIFFs and the
+// quicklook, each in its own goroutine counted in wg. It returns the
+// slice their errors are stored in, to be read once wg is done.
+func writeRasters(wg *sync.WaitGroup, opts Options, res *spectral.Result, g *geoRef) []error {
+	errs := make([]error, 3)
+	raster := func(data []float32) *geotiff.Raster {
+		d := make([]float32, len(data))
+		for i, v := range data {
 			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
 				v = NoData
 			}
 			d[i] = v
 		}
-		r := &geotiff.Raster{Width: res.Samples, Height: res.Lines, Data: d, GeoTransform: g.gt, EPSG: g.epsg, NoData: NoData, HasNoData: true}
-		if err := geotiff.WriteFile(filepath.Join(opts.Out, f.name), r); err != nil {
-			return err
-		}
-		if f.name == EnhancementFile {
-			q, err := os.Create(filepath.Join(opts.Out, QuicklookFile))
-			if err != nil {
-				return err
-			}
+		return &geotiff.Raster{Width: res.Samples, Height: res.Lines, Data: d, GeoTransform: g.gt, EPSG: g.epsg, NoData: NoData, HasNoData: true}
+	}
+	wg.Go(func() {
+		r := raster(res.Enhancement)
+		// The quicklook only reads r: it is drawn while the GeoTIFF is
+		// written.
+		var inner sync.WaitGroup
+		inner.Go(func() { errs[0] = geotiff.WriteFile(filepath.Join(opts.Out, EnhancementFile), r) })
+		q, err := os.Create(filepath.Join(opts.Out, QuicklookFile))
+		if err == nil {
 			err = geotiff.Quicklook(q, r, geotiff.Scale{Min: 0, Max: opts.QuicklookMax, Label: "CH4 enhancement (ppm·m)"})
 			if cerr := q.Close(); err == nil {
 				err = cerr
 			}
-			if err != nil {
-				return fmt.Errorf("%s: %w", QuicklookFile, err)
+		}
+		if err != nil {
+			errs[1] = fmt.Errorf("%s: %w", QuicklookFile, err)
+		}
+		inner.Wait()
+	})
+	wg.Go(func() { errs[2] = geotiff.WriteFile(filepath.Join(opts.Out, SigmaFile), raster(res.Sigma)) })
+	return errs
+}
+
+// finiteSample returns the finite values among every step-th element of
+// x (step = max(1, n/200000)) where x is read with the elements whose
+// skip is true removed, and n is the number of elements kept. skip may be
+// nil (nothing removed).
+func finiteSample(x []float32, skip []bool, n int) []float64 {
+	step := max(1, n/200000)
+	v := make([]float64, 0, n/step+1)
+	k := 0
+	for i, e := range x {
+		if skip != nil && skip[i] {
+			continue
+		}
+		if k%step == 0 {
+			if f := float64(e); !math.IsNaN(f) && !math.IsInf(f, 0) {
+				v = append(v, f)
 			}
 		}
+		k++
 	}
-	return nil
+	return v
 }
 
 // robustSigma returns 1.4826 × the median absolute deviation of the
 // finite values of x, sampling at most about 200,000 of them.
 func robustSigma(x []float32) float64 {
-	step := max(1, len(x)/200000)
-	var v []float64
-	for i := 0; i < len(x); i += step {
-		if f := float64(x[i]); !math.IsNaN(f) && !math.IsInf(f, 0) {
-			v = append(v, f)
-		}
-	}
+	return robustSigmaOf(finiteSample(x, nil, len(x)))
+}
+
+// robustSigmaOf returns 1.4826 × the median absolute deviation of v,
+// reordering v. The median is the element at index len(v)/2 in sorted
+// order, found by selection.
+func robustSigmaOf(v []float64) float64 {
 	if len(v) == 0 {
 		return math.NaN()
 	}
-	sort.Float64s(v)
-	med := v[len(v)/2]
+	med := selectNth(v, len(v)/2)
 	for i := range v {
 		v[i] = math.Abs(v[i] - med)
 	}
-	sort.Float64s(v)
-	return 1.4826 * v[len(v)/2]
+	return 1.4826 * selectNth(v, len(v)/2)
 }
 
 // median returns the median of the finite values of x (sampled as in
 // robustSigma).
 func median(x []float32) float64 {
-	step := max(1, len(x)/200000)
-	var v []float64
-	for i := 0; i < len(x); i += step {
-		if f := float64(x[i]); !math.IsNaN(f) && !math.IsInf(f, 0) {
-			v = append(v, f)
-		}
-	}
+	v := finiteSample(x, nil, len(x))
 	if len(v) == 0 {
 		return math.NaN()
 	}
-	sort.Float64s(v)
-	return v[len(v)/2]
+	return selectNth(v, len(v)/2)
+}
+
+// selectNth returns the element that sorting v (no NaNs) would put at
+// index k, reordering v (Hoare's quickselect with a median-of-three
+// pivot, expected linear time).
+func selectNth(v []float64, k int) float64 {
+	lo, hi := 0, len(v)-1
+	for hi > lo {
+		if hi-lo < 16 {
+			for i := lo + 1; i <= hi; i++ {
+				for j := i; j > lo && v[j] < v[j-1]; j-- {
+					v[j], v[j-1] = v[j-1], v[j]
+				}
+			}
+			break
+		}
+		mid := lo + (hi-lo)/2
+		if v[mid] < v[lo] {
+			v[mid], v[lo] = v[lo], v[mid]
+		}
+		if v[hi] < v[lo] {
+			v[hi], v[lo] = v[lo], v[hi]
+		}
+		if v[hi] < v[mid] {
+			v[hi], v[mid] = v[mid], v[hi]
+		}
+		p := v[mid]
+		i, j := lo, hi
+		for i <= j {
+			for v[i] < p {
+				i++
+			}
+			for v[j] > p {
+				j--
+			}
+			if i <= j {
+				v[i], v[j] = v[j], v[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k <= j:
+			hi = j
+		case k >= i:
+			lo = i
+		default:
+			return v[k]
+		}
+	}
+	return v[k]
 }

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -323,5 +325,34 @@ func TestNoWindGivesNullRates(t *testing.T) {
 	g, err := os.ReadFile(filepath.Join(o.Out, PlumesFile))
 	if err != nil || !json.Valid(g) || !strings.Contains(string(g), `"rate_kg_h": null`) {
 		t.Errorf("plumes.geojson (%v):\n%.400s", err, g)
+	}
+}
+
+// TestSelectNth checks the selection used for the robust σ against a full
+// sort, on random data with many ties and on sorted and reversed inputs.
+func TestSelectNth(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 11))
+	for trial := range 300 {
+		n := 1 + rng.IntN(500)
+		v := make([]float64, n)
+		for i := range v {
+			switch trial % 3 {
+			case 0:
+				v[i] = float64(rng.IntN(5)) // ties
+			case 1:
+				v[i] = rng.NormFloat64()
+			default:
+				v[i] = float64(i) // sorted
+			}
+		}
+		if trial%6 == 5 {
+			slices.Reverse(v)
+		}
+		want := slices.Clone(v)
+		slices.Sort(want)
+		k := rng.IntN(n)
+		if got := selectNth(slices.Clone(v), k); got != want[k] {
+			t.Fatalf("trial %d: selectNth(%d of %d) = %v, sorted has %v", trial, k, n, got, want[k])
+		}
 	}
 }

@@ -135,20 +135,18 @@ func newSummary(opts Options, h *envi.Header, t *spectral.Target, fo spectral.Op
 		s.WindFromDeg = &d
 	}
 	// Background: the enhancement outside the plume masks.
+	// The median σ is left to the caller (Run computes it concurrently).
 	in := make([]bool, len(res.Enhancement))
+	nin := 0
 	for _, p := range plumes {
 		for _, i := range p.Pixels {
-			in[i] = true
+			if !in[i] {
+				in[i] = true
+				nin++
+			}
 		}
 	}
-	bg := make([]float32, 0, len(res.Enhancement))
-	for i, v := range res.Enhancement {
-		if !in[i] {
-			bg = append(bg, v)
-		}
-	}
-	s.BackgroundSigma = Number(robustSigma(bg))
-	s.MedianPixelSigma = Number(median(res.Sigma))
+	s.BackgroundSigma = Number(robustSigmaOf(finiteSample(res.Enhancement, in, len(res.Enhancement)-nin)))
 	for _, m := range res.Mask {
 		for _, f := range []struct {
 			bit  uint8

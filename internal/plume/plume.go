@@ -261,6 +261,18 @@ type grid struct {
 	enh, sigma     []float32
 	opts           Options
 	score          []float64 // smoothed enhancement/σ in σ units; NaN where no data
+	// at caches componentAt's floods per threshold: a component is the
+	// same whichever of its walked pixels the flood starts from.
+	at map[float64]*floodCache
+}
+
+// floodCache holds the floods made at one threshold: seen marks the
+// pixels walked, label[i]-1 indexes the component in comps of walked
+// pixel i.
+type floodCache struct {
+	seen  []bool
+	label []int32
+	comps [][]int
 }
 
 func (g *grid) valid(i int) bool {
@@ -343,21 +355,45 @@ func (g *grid) componentAt(th float64, i int) []int {
 		}
 		i = best
 	}
-	return g.flood(i, th, make([]bool, len(g.score)))
+	fc := g.at[th]
+	if fc == nil {
+		fc = &floodCache{seen: make([]bool, len(g.score)), label: make([]int32, len(g.score))}
+		if g.at == nil {
+			g.at = map[float64]*floodCache{}
+		}
+		g.at[th] = fc
+	}
+	if k := fc.label[i]; k > 0 {
+		return fc.comps[k-1]
+	}
+	// Pixels walked before belong to other components: the seen map can
+	// be shared.
+	comp, walk := g.floodWalk(i, th, fc.seen)
+	fc.comps = append(fc.comps, comp)
+	for _, j := range walk {
+		fc.label[j] = int32(len(fc.comps))
+	}
+	return comp
 }
 
 // flood collects the plume grown from start: it walks pixels scoring above
 // th − JoinSigma that lie within GapPixels of one another (hysteresis),
 // and returns those of them scoring above th, sorted.
 func (g *grid) flood(start int, th float64, seen []bool) []int {
+	comp, _ := g.floodWalk(start, th, seen)
+	return comp
+}
+
+// floodWalk is flood, also returning every pixel walked (those scoring
+// above th − JoinSigma in the plume's reach).
+func (g *grid) floodWalk(start int, th float64, seen []bool) (comp, walk []int) {
 	low := th - g.opts.JoinSigma
 	if g.opts.JoinSigma <= 0 {
 		low = th
 	}
-	walk := []int{start}
+	walk = []int{start}
 	seen[start] = true
 	reach := 1 + g.opts.GapPixels
-	var comp []int
 	for k := 0; k < len(walk); k++ {
 		i := walk[k]
 		if g.score[i] > th {
@@ -379,7 +415,7 @@ func (g *grid) flood(start int, th float64, seen []bool) []int {
 		}
 	}
 	sort.Ints(comp)
-	return comp
+	return comp, walk
 }
 
 // keep reports whether component c passes the SeedSigma and
@@ -598,63 +634,88 @@ func (g *grid) principalAxis(c []int) (float64, float64) {
 // one loop. The loop of largest area is the outer boundary; collinear
 // vertices are dropped.
 func outline(c []int, samples int) [][2]float64 {
-	in := make(map[[2]int]bool, len(c))
+	if len(c) == 0 {
+		return nil
+	}
+	// Bounding box of the pixels, grown by one so that the neighbours
+	// looked up are always inside.
+	s0, l0, s1, l1 := samples, c[0]/samples, -1, c[len(c)-1]/samples
 	for _, i := range c {
-		in[[2]int{i % samples, i / samples}] = true
+		l0, l1 = min(l0, i/samples), max(l1, i/samples)
+		s0, s1 = min(s0, i%samples), max(s1, i%samples)
 	}
-	type edge struct{ from, to [2]int }
-	next := make(map[[2]int][]edge)
-	for p := range in {
-		s, l := p[0], p[1]
-		if !in[[2]int{s, l - 1}] {
-			next[[2]int{s, l}] = append(next[[2]int{s, l}], edge{[2]int{s, l}, [2]int{s + 1, l}})
-		}
-		if !in[[2]int{s + 1, l}] {
-			next[[2]int{s + 1, l}] = append(next[[2]int{s + 1, l}], edge{[2]int{s + 1, l}, [2]int{s + 1, l + 1}})
-		}
-		if !in[[2]int{s, l + 1}] {
-			next[[2]int{s + 1, l + 1}] = append(next[[2]int{s + 1, l + 1}], edge{[2]int{s + 1, l + 1}, [2]int{s, l + 1}})
-		}
-		if !in[[2]int{s - 1, l}] {
-			next[[2]int{s, l + 1}] = append(next[[2]int{s, l + 1}], edge{[2]int{s, l + 1}, [2]int{s, l}})
-		}
+	s0, l0 = s0-1, l0-1
+	W, H := s1-s0+2, l1-l0+2 // pixel cells (s0..s1+1) × (l0..l1+1)
+	in := make([]bool, W*H)
+	for _, i := range c {
+		in[(i/samples-l0)*W+i%samples-s0] = true
 	}
-	used := make(map[edge]bool)
-	// Deterministic order of starting vertices.
-	starts := make([][2]int, 0, len(next))
-	for v := range next {
-		starts = append(starts, v)
+	// Vertices (x, y) of the box's W+1 × H+1 grid; each has at most two
+	// outgoing boundary edges (two only where diagonal pixels meet).
+	VW := W + 1
+	vid := func(s, l int) int32 { return int32((l-l0)*VW + s - s0) }
+	type out2 struct {
+		n    uint8
+		to   [2]int32
+		used [2]bool
 	}
-	sort.Slice(starts, func(i, j int) bool {
-		if starts[i][1] != starts[j][1] {
-			return starts[i][1] < starts[j][1]
-		}
-		return starts[i][0] < starts[j][0]
-	})
-	var bestLoop [][2]int
-	bestArea := math.Inf(-1)
-	for _, v0 := range starts {
-		for _, e0 := range next[v0] {
-			if used[e0] {
+	next := make([]out2, VW*(H+1))
+	add := func(from, to int32) {
+		o := &next[from]
+		o.to[o.n] = to
+		o.n++
+	}
+	for l := l0 + 1; l < l0+H; l++ {
+		row := (l - l0) * W
+		for s := s0 + 1; s < s0+W; s++ {
+			k := row + s - s0
+			if !in[k] {
 				continue
 			}
-			loop := [][2]int{e0.from}
-			e := e0
+			if !in[k-W] {
+				add(vid(s, l), vid(s+1, l))
+			}
+			if !in[k+1] {
+				add(vid(s+1, l), vid(s+1, l+1))
+			}
+			if !in[k+W] {
+				add(vid(s+1, l+1), vid(s, l+1))
+			}
+			if !in[k-1] {
+				add(vid(s, l+1), vid(s, l))
+			}
+		}
+	}
+	vx := func(v int32) [2]int { return [2]int{int(v)%VW + s0, int(v)/VW + l0} }
+	var bestLoop [][2]int
+	bestArea := math.Inf(-1)
+	// Starting vertices in (line, sample) order, as their indices are.
+	for v0 := range next {
+		for k0 := 0; k0 < int(next[v0].n); k0++ {
+			if next[v0].used[k0] {
+				continue
+			}
+			start := int32(v0)
+			loop := [][2]int{vx(start)}
+			from, slot := start, k0
 			for {
-				used[e] = true
-				loop = append(loop, e.to)
-				if e.to == e0.from {
+				o := &next[from]
+				o.used[slot] = true
+				to := o.to[slot]
+				loop = append(loop, vx(to))
+				if to == start {
 					break
 				}
-				dx, dy := e.to[0]-e.from[0], e.to[1]-e.from[1]
-				var pick edge
-				found := false
-				bestRank := 4
-				for _, cand := range next[e.to] {
-					if used[cand] {
+				a, b := vx(from), vx(to)
+				dx, dy := b[0]-a[0], b[1]-a[1]
+				pick, bestRank := -1, 4
+				n := &next[to]
+				for k := 0; k < int(n.n); k++ {
+					if n.used[k] {
 						continue
 					}
-					cx, cy := cand.to[0]-cand.from[0], cand.to[1]-cand.from[1]
+					t := vx(n.to[k])
+					cx, cy := t[0]-b[0], t[1]-b[1]
 					cross := dx*cy - dy*cx // >0 left turn, <0 right turn (x right, y up)
 					rank := 1
 					switch {
@@ -664,13 +725,13 @@ func outline(c []int, samples int) [][2]float64 {
 						rank = 2
 					}
 					if rank < bestRank {
-						bestRank, pick, found = rank, cand, true
+						bestRank, pick = rank, k
 					}
 				}
-				if !found {
+				if pick < 0 {
 					break
 				}
-				e = pick
+				from, slot = to, pick
 			}
 			if a := area(loop); a > bestArea {
 				bestArea, bestLoop = a, loop
