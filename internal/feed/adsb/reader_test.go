@@ -11,6 +11,8 @@ import (
 	"testing"
 	"testing/iotest"
 	"time"
+
+	"github.com/vigia/vigia/internal/position"
 )
 
 // readAll returns every accepted message of data.
@@ -346,5 +348,35 @@ func TestAircraftTableBounded(t *testing.T) {
 	f := frameHex(t, fmt.Sprintf("%X", b), -1)
 	if err := d.Decode(&f, &m); err != nil || m.Addr != last {
 		t.Errorf("DF4 from the latest address: %v", err)
+	}
+}
+
+// TestSBSSurveillance covers the BaseStation types that carry no position:
+// 5 (surveillance altitude), 7 (air-to-air) and 8 (all-call), in the
+// field layout of the BaseStation socket format (transmission type in
+// field 2, altitude in field 12, ground flag in field 22).
+func TestSBSSurveillance(t *testing.T) {
+	in := "MSG,5,1,1,A1B2C3,1,2026/03/02,16:00:00.000,2026/03/02,16:00:00.000,,21975,,,,,,,0,,0,0\n" +
+		"MSG,7,1,1,A1B2C3,1,2026/03/02,16:00:01.000,2026/03/02,16:00:01.000,,22000,,,,,,,,,,0\n" +
+		"MSG,8,1,1,A1B2C3,1,2026/03/02,16:00:02.000,2026/03/02,16:00:02.000,,,,,,,,,,,,-1\n"
+	d := NewDecoder(nil)
+	msgs, err := readAll(t, strings.NewReader(in), FormatSBS, d, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(msgs) != 3 {
+		t.Fatalf("%d messages, want 3", len(msgs))
+	}
+	if m := msgs[0]; m.AltBaro != 21975 || m.Has&HasAltBaro == 0 || m.Has&HasPosition != 0 || m.Source != position.ModeS {
+		t.Errorf("MSG,5: %s", m.AppendJSON(nil))
+	}
+	if m := msgs[1]; m.AltBaro != 22000 || m.Has&HasPosition != 0 {
+		t.Errorf("MSG,7: %s", m.AppendJSON(nil))
+	}
+	if m := msgs[2]; !m.OnGround || m.Has&HasOnGround == 0 || m.Has&HasAltBaro != 0 {
+		t.Errorf("MSG,8: %s", m.AppendJSON(nil))
+	}
+	if _, ok := msgs[0].Position(); ok {
+		t.Error("MSG,5 yields no position")
 	}
 }
