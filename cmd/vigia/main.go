@@ -49,8 +49,10 @@ const (
 func commands() []command {
 	return []command{
 		airspaceCommand(),
+		authzCommand(),
 		decodeCommand(),
 		detectCommand(),
+		reportCommand(),
 		simulateCommand(),
 		versionCommand(),
 	}
