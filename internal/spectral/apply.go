@@ -49,6 +49,8 @@ func (r *runner) applyPass(filters []*Filter) error {
 	}
 	albedo := r.opts.Albedo
 	nan := float32(math.NaN())
+	thr := float32(r.opts.ReestimateSigma)
+	every := max(1, r.opts.LineStride)
 	return r.stream(r.used, func(line0, n int, block []float32) {
 		r.parallel(func(w, s0, s1 int) {
 			acc := accs[w][s0:s1]
@@ -86,10 +88,19 @@ func (r *runner) applyPass(filters []*Filter) error {
 						sd /= float32(math.Abs(float64(rr)))
 					}
 					enh[s], sg[s] = a, sd
+					// A background pixel of pass 1 that the re-estimation
+					// will exclude: keep its spectrum for downdating.
+					if r.recs != nil && mk[s] == 0 && a > thr*sd && (line0+l)%every == 0 {
+						r.recs[w].record(base+s, block, l*p*ns+s0+s, ns, p)
+						mk[s] |= MaskPlume
+					}
 				}
 				if res.ACE != nil {
 					r.ace(block, l, line0, s0, s1, filters, cinv, dev[w], acc)
 				}
+			}
+			if r.recs != nil {
+				r.resample(block, line0, n, w, s0, s1)
 			}
 		})
 	})

@@ -37,23 +37,28 @@ func benchCube(b *testing.B) (*memCube, []float64, []float64) {
 // BenchmarkMatchedFilter is the end-to-end filter in column mode (default
 // options: leave-one-out shrinkage, no ACE) over the whole cube, with the
 // 2100–2500 nm window (81 bands) and with every band, with the background
-// from every line and from every second line.
+// from every line and from every second line, and with the plume-excluding
+// re-estimation (Options.Reestimate, on by default in vigia detect).
 func BenchmarkMatchedFilter(b *testing.B) {
 	c, wl, fw := benchCube(b)
 	for _, tc := range []struct {
 		name   string
 		win    [2]float64
 		stride int
+		reest  bool
 	}{
-		{"window81", [2]float64{2100, 2500}, 1},
-		{"window81-stride2", [2]float64{2100, 2500}, 2},
-		{"all425", [2]float64{0, 3000}, 1},
-		{"all425-stride2", [2]float64{0, 3000}, 2},
+		{"window81", [2]float64{2100, 2500}, 1, false},
+		{"window81-reestimate", [2]float64{2100, 2500}, 1, true},
+		{"window81-stride2", [2]float64{2100, 2500}, 2, false},
+		{"all425", [2]float64{0, 3000}, 1, false},
+		{"all425-reestimate", [2]float64{0, 3000}, 1, true},
+		{"all425-stride2", [2]float64{0, 3000}, 2, false},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			opts := DefaultOptions()
 			opts.Windows = [][2]float64{tc.win}
 			opts.LineStride = tc.stride
+			opts.Reestimate = tc.reest
 			b.ReportAllocs()
 			var p int
 			cpu0 := cpuSeconds()

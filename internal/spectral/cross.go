@@ -41,9 +41,14 @@ func (l crossLayout) size() int { return l.tiles * crossTile }
 
 // at returns the total at (i, j), j ≥ i, from the tiles c.
 func (l crossLayout) at(c []float64, i, j int) float64 {
+	return c[l.index(i, j)]
+}
+
+// index is the position of the total at (i, j), j ≥ i, in the tiles.
+func (l crossLayout) index(i, j int) int {
 	ib, jb := i/crossRows, j/crossCols
 	t := l.rowStart[ib] + jb - ib*crossRows/crossCols
-	return c[t*crossTile+(i%crossRows)*crossCols+j%crossCols]
+	return t*crossTile + (i%crossRows)*crossCols + j%crossCols
 }
 
 // unpack writes the totals c into the upper triangle of m (p×p,

@@ -24,7 +24,12 @@
 // more shrinkage and then the diagonal as fallbacks recorded per column
 // (Status). Pass 2 applies w = C⁻¹s/(sᵀC⁻¹s), s = −μ⊙t, as one float32 dot
 // product per pixel: α̂ = w·(x−μ), σ = 1/sqrt(sᵀC⁻¹s) (see Filter for the
-// derivation), optionally with albedo correction and the ACE score.
+// derivation), optionally with albedo correction and the ACE score. The
+// optional re-estimation without the plume pixels downdates pass 1's
+// totals: it subtracts the contributions of the pixels that pass 2 found
+// above the threshold, whose spectra pass 2 kept, rebuilds the filters and
+// applies them again, without a second statistics pass over the cube
+// (except when pass 1 ran in slabs of columns).
 //
 // Why leave-one-out and not Ledoit–Wolf: Ledoit–Wolf chooses the shrinkage
 // that minimises the expected Frobenius error of the covariance, which is

@@ -79,7 +79,9 @@ type Options struct {
 	FlareRatio      float64
 	FlareBrightness float64
 	// Reestimate runs one more estimation of the background without the
-	// pixels whose first-pass enhancement exceeds ReestimateSigma σ.
+	// pixels whose first-pass enhancement exceeds ReestimateSigma σ, by
+	// subtracting them from the first estimate's totals (see
+	// MatchedFilter), then filters again.
 	Reestimate      bool
 	ReestimateSigma float64
 	// Albedo scales the signature by each pixel's brightness relative to
@@ -165,8 +167,11 @@ type Result struct {
 // MatchedFilter runs the clutter matched filter over cube for target t,
 // streaming it in line blocks: an optional mask pass (saturation, flares),
 // pass 1 accumulating each background's sums and cross-products, and pass 2
-// applying the filter; with Reestimate, passes 1 and 2 run again without
-// the plume pixels. wavelength and fwhm (nm) describe the cube's bands.
+// applying the filter; with Reestimate, the plume pixels' contributions
+// are subtracted from pass 1's totals (their spectra kept from pass 2, at
+// most 64 MiB of them) and pass 2 runs again, or, in slabs of columns or
+// past those 64 MiB, passes 1 and 2 both run again without them.
+// wavelength and fwhm (nm) describe the cube's bands.
 // Memory is bounded by the blocks in flight, the float64 totals of each
 // background's cross-products (the upper triangle, about samples·p²·4
 // bytes in column mode, at most 256 MiB at a time: beyond that pass 1
@@ -270,11 +275,16 @@ func MatchedFilter(ctx context.Context, cube Cube, wavelength, fwhm []float64, t
 	if maskPass {
 		passes++
 	}
+	sl := run.slabs()
 	if opts.Reestimate {
-		passes += 2
+		run.keepGroups = downdateReestimate && len(sl) == 1
+		passes++
+		if !run.keepGroups {
+			passes++
+		}
 	}
 	run.totalLines = passes * lines
-	if sl := run.slabs(); len(sl) > 1 {
+	if len(sl) > 1 {
 		// Each slab of columns after the first reads the cube once more.
 		extra := len(sl) - 1
 		if opts.Reestimate {
@@ -292,11 +302,14 @@ func MatchedFilter(ctx context.Context, cube Cube, wavelength, fwhm []float64, t
 			return nil, err
 		}
 	}
+	filters, err := run.filters()
+	if err != nil {
+		return nil, err
+	}
+	if run.groups != nil {
+		run.startRecording()
+	}
 	for iter := 0; ; iter++ {
-		filters, err := run.filters()
-		if err != nil {
-			return nil, err
-		}
 		if err := run.applyPass(filters); err != nil {
 			return nil, err
 		}
@@ -307,6 +320,19 @@ func MatchedFilter(ctx context.Context, cube Cube, wavelength, fwhm []float64, t
 			if a > float32(opts.ReestimateSigma)*r.Sigma[i] {
 				r.Mask[i] |= MaskPlume
 			}
+		}
+		if run.groups != nil && run.downdate() {
+			filters, err = run.buildFilters(run.groups)
+		} else {
+			if run.groups != nil {
+				run.totalLines += lines // the records overflowed
+			}
+			run.groups, run.keepGroups = nil, false
+			filters, err = run.filters()
+		}
+		run.groups, run.recs = nil, nil
+		if err != nil {
+			return nil, err
 		}
 	}
 	return r, nil
@@ -377,6 +403,12 @@ type runner struct {
 	crossBuf []float64
 	// blocks are the two line blocks every pass streams through.
 	blocks [2][]float32
+	// keepGroups keeps pass 1's groups in groups for the re-estimation by
+	// downdating; recs, when not nil, collect the excluded pixels in the
+	// apply pass (reestimate.go).
+	keepGroups bool
+	groups     []*group
+	recs       []plumeRecord
 }
 
 // stream reads the cube in blocks of opts.BlockLines lines for bands on a

@@ -81,6 +81,9 @@ func (r *runner) filters() ([]*Filter, error) {
 	if err != nil {
 		return nil, err
 	}
+	if r.keepGroups {
+		r.groups = g // kept for downdating (reestimate.go)
+	}
 	return r.buildFilters(g)
 }
 

@@ -28,6 +28,10 @@ type group struct {
 	subCap   int
 	subEvery int
 	seen     int
+	// sub2 and seen2 draw the subsample again, without the excluded
+	// pixels, in the first apply pass when re-estimating by downdating.
+	sub2  []float32
+	seen2 int
 }
 
 // background is one finished background estimate.
