@@ -118,7 +118,7 @@ func (r *runner) slabFilters(slabs [][2]int) ([]*Filter, error) {
 	bufs := sync.Pool{New: func() any { b := make([]float64, p*p); return &b }}
 	works := sync.Pool{New: func() any { return new(filterWork) }}
 	var mu sync.Mutex
-	var firstErr error
+	var errs firstError
 	widest := 0
 	for _, sl := range slabs {
 		widest = max(widest, sl[1]-sl[0])
@@ -173,23 +173,10 @@ func (r *runner) slabFilters(slabs [][2]int) ([]*Filter, error) {
 			if g.n < minPix {
 				return
 			}
-			ws := works.Get().(*filterWork)
-			defer works.Put(ws)
-			f, err := newFilter(bg.mean, bg.toCov(), res.Target, alpha[s], r.opts.ACE, ws)
-			if err != nil {
-				mu.Lock()
-				if firstErr == nil {
-					firstErr = fmt.Errorf("column %d: %w", s, err)
-				}
-				mu.Unlock()
-				return
-			}
-			filters[s] = f
-			res.ColumnStatus[s] = f.Status
-			res.Shrinkage[s] = f.Shrinkage
+			r.columnFilter(s, bg, alpha[s], filters, &works, &errs)
 		})
-		if firstErr != nil {
-			return nil, firstErr
+		if errs.err != nil {
+			return nil, errs.err
 		}
 	}
 	if len(few) == 0 {

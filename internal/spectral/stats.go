@@ -625,8 +625,7 @@ func (r *runner) buildFilters(groups []*group) ([]*Filter, error) {
 	res.ColumnStatus = make([]Status, ns)
 	res.Shrinkage = make([]float64, ns)
 	res.BackgroundPixels = make([]int, ns)
-	var errMu sync.Mutex
-	var firstErr error
+	var errs firstError
 	r.forEach(ns, func(s int) {
 		g := groups[s]
 		res.BackgroundPixels[s] = g.n
@@ -638,26 +637,43 @@ func (r *runner) buildFilters(groups []*group) ([]*Filter, error) {
 		}
 		buf := bufs.Get().(*[]float64)
 		defer bufs.Put(buf)
-		ws := works.Get().(*filterWork)
-		defer works.Put(ws)
-		bg := g.finish(p, *buf)
-		f, err := newFilter(bg.mean, bg.toCov(), res.Target, alpha[s], r.opts.ACE, ws)
-		if err != nil {
-			errMu.Lock()
-			if firstErr == nil {
-				firstErr = fmt.Errorf("column %d: %w", s, err)
-			}
-			errMu.Unlock()
-			return
-		}
-		filters[s] = f
-		res.ColumnStatus[s] = f.Status
-		res.Shrinkage[s] = f.Shrinkage
+		r.columnFilter(s, g.finish(p, *buf), alpha[s], filters, &works, &errs)
 	})
-	if firstErr != nil {
-		return nil, firstErr
+	if errs.err != nil {
+		return nil, errs.err
 	}
 	return filters, nil
+}
+
+// firstError keeps the first error reported by concurrent workers.
+type firstError struct {
+	mu  sync.Mutex
+	err error
+}
+
+func (e *firstError) set(err error) {
+	e.mu.Lock()
+	if e.err == nil {
+		e.err = err
+	}
+	e.mu.Unlock()
+}
+
+// columnFilter builds the filter of column s from its background bg with
+// shrinkage alpha into filters[s], and records its status and shrinkage in
+// the result; an error is kept in errs. Safe for concurrent use on
+// distinct columns.
+func (r *runner) columnFilter(s int, bg *background, alpha float64, filters []*Filter, works *sync.Pool, errs *firstError) {
+	ws := works.Get().(*filterWork)
+	defer works.Put(ws)
+	f, err := newFilter(bg.mean, bg.toCov(), r.res.Target, alpha, r.opts.ACE, ws)
+	if err != nil {
+		errs.set(fmt.Errorf("column %d: %w", s, err))
+		return
+	}
+	filters[s] = f
+	r.res.ColumnStatus[s] = f.Status
+	r.res.Shrinkage[s] = f.Shrinkage
 }
 
 // interpolateLog fills the NaN entries of alpha by linear interpolation of
