@@ -19,7 +19,7 @@ import (
 )
 
 // PositionsStream is the name of the stream that holds every published
-// position, on subjects "positions.<source>" (source as in
+// position, on subjects "positions.<source>.<partition>" (source as in
 // position.Source.String: "adsb", "klv", …).
 const PositionsStream = "POSITIONS"
 
@@ -77,7 +77,7 @@ type Options struct {
 	Streams []Stream
 
 	// Pack is the largest number of positions PublishPositions puts in one
-	// message: consecutive positions of one source travel together, which
+	// message: positions of one subject (source and partition) travel together, which
 	// divides JetStream's per-message cost (see docs/BENCHMARKS.md). 0 or 1
 	// publishes every position as a message of its own, with its own
 	// Nats-Msg-Id. With packing, a message's id names its first and last
@@ -293,10 +293,40 @@ func (b *Bus) requestContext(ctx context.Context) (context.Context, context.Canc
 	return context.WithTimeout(ctx, b.opts.Timeout)
 }
 
+// Partitions is the number of partitions the positions are spread over:
+// every aircraft's positions go to one partition (Partition), so a
+// consumer that takes some partitions sees every position of the aircraft
+// it sees, in order. Several processes share the accounting by taking
+// disjoint sets of partitions (see PartitionSubjects).
+const Partitions = 16
+
+// Partition returns the partition of an aircraft: the FNV-1a hash of its
+// position ID modulo Partitions.
+func Partition(id string) int {
+	h := uint32(2166136261)
+	for i := 0; i < len(id); i++ {
+		h ^= uint32(id[i])
+		h *= 16777619
+	}
+	return int(h % Partitions)
+}
+
 // Subject returns the subject a position is published on:
-// "positions.<source>".
+// "positions.<source>.<partition>", the partition in two decimal digits
+// ("positions.adsb.07").
 func Subject(p *position.Position) string {
-	return "positions." + p.Source.String()
+	n := Partition(p.ID)
+	return "positions." + p.Source.String() + "." + string(rune('0'+n/10)) + string(rune('0'+n%10))
+}
+
+// PartitionSubjects returns the subjects of the given partitions, of every
+// source ("positions.*.07"), to consume only them.
+func PartitionSubjects(parts []int) []string {
+	out := make([]string, 0, len(parts))
+	for _, n := range parts {
+		out = append(out, fmt.Sprintf("positions.*.%02d", n))
+	}
+	return out
 }
 
 // MsgID returns the Nats-Msg-Id of a position: its identity, its time in
@@ -392,7 +422,8 @@ func (b *Bus) PublishPosition(ctx context.Context, p position.Position) error {
 }
 
 // PublishPositions publishes ps asynchronously — one message per position,
-// or up to Options.Pack consecutive positions of one source per message —
+// or up to Options.Pack positions of one subject (source and partition) per
+// message, in their order —
 // keeping at most Options.MaxPending acknowledgements outstanding, and
 // returns once JetStream has acknowledged every one of them. On error some
 // positions may have been stored: the caller may publish the whole slice
@@ -422,18 +453,14 @@ func (b *Bus) PublishPositions(ctx context.Context, ps []position.Position) erro
 		}
 	}
 	stall := jetstream.WithStallWait(b.opts.Timeout)
-	for i := 0; i < len(ps); {
+	publish := func(run []position.Position, i int) error {
 		if len(futs) == window {
 			if err := wait(futs[0]); err != nil {
 				return err
 			}
 			futs = futs[1:]
 		}
-		j := i + 1
-		for j < len(ps) && j-i < b.opts.Pack && ps[j].Source == ps[i].Source {
-			j++
-		}
-		m, err := b.encodeRun(ps[i:j])
+		m, err := b.encodeRun(run)
 		if err != nil {
 			return fmt.Errorf("bus: publish positions: index %d: %w", i, err)
 		}
@@ -442,7 +469,50 @@ func (b *Bus) PublishPositions(ctx context.Context, ps []position.Position) erro
 			return fmt.Errorf("bus: publish positions: index %d: %w", i, err)
 		}
 		futs = append(futs, pending{f, i})
-		i = j
+		return nil
+	}
+	if b.opts.Pack <= 1 {
+		for i := range ps {
+			if err := publish(ps[i:i+1], i); err != nil {
+				return err
+			}
+		}
+	} else {
+		// Positions of one subject (source and partition) are packed
+		// together in their order; the order between subjects does not
+		// matter to consumers, which see one aircraft in one partition.
+		type run struct {
+			first int
+			ps    []position.Position
+		}
+		runs := make(map[string]*run)
+		var order []string
+		for i := range ps {
+			subj := Subject(&ps[i])
+			r := runs[subj]
+			if r == nil {
+				r = &run{first: i}
+				runs[subj] = r
+				order = append(order, subj)
+			}
+			if len(r.ps) == 0 {
+				r.first = i
+			}
+			r.ps = append(r.ps, ps[i])
+			if len(r.ps) == b.opts.Pack {
+				if err := publish(r.ps, r.first); err != nil {
+					return err
+				}
+				r.ps = r.ps[:0]
+			}
+		}
+		for _, subj := range order {
+			if r := runs[subj]; len(r.ps) > 0 {
+				if err := publish(r.ps, r.first); err != nil {
+					return err
+				}
+			}
+		}
 	}
 	for _, p := range futs {
 		if err := wait(p); err != nil {
@@ -467,6 +537,45 @@ func (b *Bus) encodeRun(ps []position.Position) (*nats.Msg, error) {
 	m.Data = appendPack(make([]byte, 0, len(ps)*100), ps)
 	m.Header[jetstream.MsgIDHeader] = []string{packMsgID(ps)}
 	return m, nil
+}
+
+// LastSeq returns the sequence of the last message stored in the POSITIONS
+// stream (0 when it is empty).
+func (b *Bus) LastSeq(ctx context.Context) (uint64, error) {
+	cctx, cancel := b.requestContext(ctx)
+	defer cancel()
+	st, err := b.js.Stream(cctx, PositionsStream)
+	if err != nil {
+		return 0, fmt.Errorf("bus: stream %s: %w", PositionsStream, err)
+	}
+	info, err := st.Info(cctx)
+	if err != nil {
+		return 0, fmt.Errorf("bus: stream %s: info: %w", PositionsStream, err)
+	}
+	return info.State.LastSeq, nil
+}
+
+// Notify publishes data on subject as a plain NATS message: not stored,
+// delivered to the processes subscribed at that moment (Subscribe). It is
+// for events whose record is kept elsewhere, such as alert updates whose
+// state is in the store.
+func (b *Bus) Notify(subject string, data []byte) error {
+	if err := b.nc.Publish(subject, data); err != nil {
+		return fmt.Errorf("bus: notify %s: %w", subject, err)
+	}
+	return nil
+}
+
+// Subscribe calls fn with the data of every message published on subject
+// (wildcards allowed) by Notify in any process connected to the same NATS
+// server, until the returned function is called. fn runs on one goroutine,
+// in order, and must not block for long; data is owned by fn.
+func (b *Bus) Subscribe(subject string, fn func(data []byte)) (func(), error) {
+	sub, err := b.nc.Subscribe(subject, func(m *nats.Msg) { fn(m.Data) })
+	if err != nil {
+		return nil, fmt.Errorf("bus: subscribe %s: %w", subject, err)
+	}
+	return func() { _ = sub.Unsubscribe() }, nil
 }
 
 // Healthy reports whether the bus can serve: the connection is up and

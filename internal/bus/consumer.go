@@ -133,10 +133,30 @@ func (b *Bus) Consume(ctx context.Context, durable string, handler Handler) erro
 }
 
 // ConsumeSubjects is Consume restricted to the given subjects of the
-// POSITIONS stream (e.g. "positions.klv"); nil means all of them. The
+// POSITIONS stream (e.g. "positions.klv.*", or PartitionSubjects); nil means all of them. The
 // subjects of a durable consumer are fixed when it is created and updated
 // when a later call names others.
 func (b *Bus) ConsumeSubjects(ctx context.Context, durable string, subjects []string, handler Handler) error {
+	return b.ConsumeWith(ctx, durable, ConsumeOptions{Subjects: subjects}, handler)
+}
+
+// ConsumeOptions selects what ConsumeWith reads.
+type ConsumeOptions struct {
+	// Subjects restricts the consumer to these subjects of the POSITIONS
+	// stream; nil means all of them.
+	Subjects []string
+	// StartSeq, when above 0, makes the consumer deliver from this stream
+	// sequence on, whatever it acknowledged before: an existing durable
+	// consumer of the name is deleted and created again. It is for a stage
+	// that keeps its own checkpoint with its stored work (and state) and
+	// must see every message after it again in stream order; only one
+	// process may then use the durable name.
+	StartSeq uint64
+}
+
+// ConsumeWith is Consume with options.
+func (b *Bus) ConsumeWith(ctx context.Context, durable string, o ConsumeOptions, handler Handler) error {
+	subjects := o.Subjects
 	if durable == "" {
 		return fmt.Errorf("bus: consume: durable name: empty")
 	}
@@ -174,6 +194,14 @@ func (b *Bus) ConsumeSubjects(ctx context.Context, durable string, subjects []st
 		cfg.FilterSubjects = subjects
 	}
 	cctx, cancel := b.requestContext(ctx)
+	if o.StartSeq > 0 {
+		cfg.DeliverPolicy = jetstream.DeliverByStartSequencePolicy
+		cfg.OptStartSeq = o.StartSeq
+		if err := b.js.DeleteConsumer(cctx, PositionsStream, durable); err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
+			cancel()
+			return fmt.Errorf("bus: consumer %s: reset to sequence %d: %w", durable, o.StartSeq, err)
+		}
+	}
 	cons, err := b.js.CreateOrUpdateConsumer(cctx, PositionsStream, cfg)
 	cancel()
 	if err != nil {

@@ -1,5 +1,5 @@
 // Package bus is vigia's event log: decoded positions are published to a
-// NATS JetStream stream (POSITIONS, subjects "positions.<source>"), and the
+// NATS JetStream stream (POSITIONS, subjects "positions.<source>.<partition>"), and the
 // spine's stages — tracking, airspace accounting, storage — read it as
 // durable pull consumers that acknowledge a message only after their work
 // on it is stored.
@@ -24,7 +24,7 @@
 // Wire form. A message holds one position in a compact binary form
 // (AppendPosition; DecodePosition also reads the JSON form of
 // docs/FORMATS.md, for messages published by hand), or, with Options.Pack
-// above 1, a pack of consecutive positions of one source. One message per
+// above 1, a pack of positions of one source and partition. One message per
 // position costs about 12 µs of CPU to publish and 20 µs from publish to
 // acknowledged delivery on the embedded server with file storage; packs of
 // 10 cut that to about 1.5 µs and 3 µs (docs/BENCHMARKS.md), at the price

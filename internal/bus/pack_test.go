@@ -19,6 +19,9 @@ import (
 // messages.
 func packedPositions() []position.Position {
 	ps := positions(95, t0)
+	for i := range ps {
+		ps[i].ID = "icao:A00000" // one aircraft: one subject
+	}
 	for i := 40; i < 45; i++ {
 		ps[i].Source = position.KLV
 		ps[i].ID = "klv:MQ9/M1"
@@ -42,25 +45,27 @@ func TestPacked(t *testing.T) {
 		}
 	}
 	if got := streamMsgs(t, b); got != 10 {
-		t.Fatalf("stream holds %d messages, want 10 (packs of ≤ 10 split at the source change), once", got)
+		t.Fatalf("stream holds %d messages, want 10 (packs of ≤ 10 per subject), once", got)
 	}
 
+	// ADS-B positions 0–39 and 45–94 go in packs of ten (messages 1–9),
+	// the five KLV positions of their own subject in the last message.
 	var c collector
 	consume(t, b, "track", c.handle)
 	got := c.waitN(t, len(ps))
 	for i, d := range got {
 		var seq uint64
-		var idx int
+		var idx, j int
 		switch {
 		case i < 40:
-			seq, idx = uint64(i/10+1), i%10
-		case i < 45:
-			seq, idx = 5, i-40
+			seq, idx, j = uint64(i/10+1), i%10, i
+		case i < 90:
+			seq, idx, j = uint64(5+(i-40)/10), (i-40)%10, i+5
 		default:
-			seq, idx = uint64(6+(i-45)/10), (i-45)%10
+			seq, idx, j = 10, i-90, 40+i-90
 		}
-		if d.Seq != seq || d.Index != idx || d.Redelivered || !reflect.DeepEqual(d.Position, ps[i]) {
-			t.Fatalf("delivery %d: seq %d index %d redelivered %v, want seq %d index %d first delivery", i, d.Seq, d.Index, d.Redelivered, seq, idx)
+		if d.Seq != seq || d.Index != idx || d.Redelivered || !reflect.DeepEqual(d.Position, ps[j]) {
+			t.Fatalf("delivery %d: seq %d index %d redelivered %v, want seq %d index %d first delivery of position %d", i, d.Seq, d.Index, d.Redelivered, seq, idx, j)
 		}
 	}
 	if err := got[0].Ack(); !errors.Is(err, jetstream.ErrMsgAlreadyAckd) {
