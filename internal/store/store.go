@@ -46,10 +46,16 @@ type Applied struct {
 }
 
 // Checkpoint is a consumer's position in a stream: the last sequence whose
-// work is stored.
+// work is stored, and optionally the consumer's state at that sequence
+// (opaque bytes, e.g. a tracker snapshot), so that a restart resumes
+// exactly where the stored work ends.
 type Checkpoint struct {
 	Stream string
 	Seq    uint64
+	// State, when not nil, replaces the stored state of Stream, but only
+	// when the checkpoint moves forward or stays (Seq at or after the
+	// stored one).
+	State []byte
 }
 
 // Batch is what SaveApplied writes in one transaction.
@@ -91,6 +97,10 @@ type Store interface {
 	SaveApplied(ctx context.Context, b Batch) error
 	// Checkpoint returns the stored sequence of stream, 0 if none.
 	Checkpoint(ctx context.Context, stream string) (uint64, error)
+	// CheckpointState returns the stored checkpoint of stream with its
+	// state (nil if none was stored); a stream never checkpointed gives
+	// the zero Checkpoint with Stream set.
+	CheckpointState(ctx context.Context, stream string) (Checkpoint, error)
 
 	// Flight returns the stored state of one flight, or ErrNotFound.
 	Flight(ctx context.Context, id string) (track.Flight, error)

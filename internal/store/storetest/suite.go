@@ -508,6 +508,23 @@ func testCheckpoint(t *testing.T, b Backend) {
 	if err := s.SaveApplied(ctx, store.Batch{Checkpoint: store.Checkpoint{Stream: "positions", Seq: 1 << 63}}); !errors.Is(err, store.ErrInvalid) {
 		t.Errorf("checkpoint 2^63: %v, want ErrInvalid", err)
 	}
+	// A state goes with its checkpoint, and only forward or in place.
+	if cp, err := s.CheckpointState(ctx, "positions"); err != nil || cp.Seq != 1<<63-1 || cp.State != nil {
+		t.Errorf("checkpoint without state: %+v, %v", cp, err)
+	}
+	save(t, s, store.Batch{Checkpoint: store.Checkpoint{Stream: "acct", Seq: 7, State: []byte("seven")}})
+	save(t, s, store.Batch{Checkpoint: store.Checkpoint{Stream: "acct", Seq: 6, State: []byte("six")}})
+	if cp, err := s.CheckpointState(ctx, "acct"); err != nil || cp.Seq != 7 || string(cp.State) != "seven" {
+		t.Errorf("state after an older checkpoint: %+v, %v; want 7 seven", cp, err)
+	}
+	save(t, s, store.Batch{Checkpoint: store.Checkpoint{Stream: "acct", Seq: 7, State: []byte("seven again")}})
+	save(t, s, store.Batch{Checkpoint: store.Checkpoint{Stream: "acct", Seq: 9, State: []byte("nine")}})
+	if cp, err := s.CheckpointState(ctx, "acct"); err != nil || cp.Seq != 9 || string(cp.State) != "nine" {
+		t.Errorf("state: %+v, %v; want 9 nine", cp, err)
+	}
+	if cp, err := s.CheckpointState(ctx, "none"); err != nil || cp.Seq != 0 || cp.State != nil || cp.Stream != "none" {
+		t.Errorf("unknown stream: %+v, %v", cp, err)
+	}
 	// A checkpoint alone (a batch of messages that stored nothing).
 	save(t, s, store.Batch{Checkpoint: store.Checkpoint{Stream: "alerts", Seq: 3}})
 	if got, _ := s.Checkpoint(ctx, "alerts"); got != 3 {

@@ -101,6 +101,9 @@ var Migrations = []Migration{
 			stream TEXT PRIMARY KEY,
 			seq BIGINT NOT NULL)`,
 	}},
+	{Version: 2, Name: "consumer state with checkpoints", SQL: []string{
+		`ALTER TABLE checkpoints ADD COLUMN state {{blob}}`,
+	}},
 }
 
 // Latest is the schema version this program writes.

@@ -269,6 +269,9 @@ const alertUpsert = `INSERT INTO alerts (id, flight_id, aircraft, callsign, oper
 const checkpointUpsert = `INSERT INTO checkpoints (stream, seq) VALUES (?, ?)
 	ON CONFLICT (stream) DO UPDATE SET seq = excluded.seq WHERE excluded.seq > checkpoints.seq`
 
+const checkpointStateUpsert = `INSERT INTO checkpoints (stream, seq, state) VALUES (?, ?, ?)
+	ON CONFLICT (stream) DO UPDATE SET seq = excluded.seq, state = excluded.state WHERE excluded.seq >= checkpoints.seq`
+
 // SaveApplied writes b in one transaction.
 func (s *DB) SaveApplied(ctx context.Context, b store.Batch) error {
 	red, err := rows.Reduce(&b)
@@ -309,7 +312,11 @@ func (s *DB) SaveApplied(ctx context.Context, b store.Batch) error {
 		if err := s.saveAlerts(ctx, tx, red.Alerts); err != nil {
 			return err
 		}
-		if b.Checkpoint.Stream != "" {
+		if b.Checkpoint.Stream != "" && b.Checkpoint.State != nil {
+			if _, err := tx.ExecContext(ctx, s.rebind(checkpointStateUpsert), b.Checkpoint.Stream, int64(b.Checkpoint.Seq), b.Checkpoint.State); err != nil {
+				return fmt.Errorf("%s: save: checkpoint %s: %w", s.d.Name, b.Checkpoint.Stream, err)
+			}
+		} else if b.Checkpoint.Stream != "" {
 			if _, err := tx.ExecContext(ctx, s.rebind(checkpointUpsert), b.Checkpoint.Stream, int64(b.Checkpoint.Seq)); err != nil {
 				return fmt.Errorf("%s: save: checkpoint %s: %w", s.d.Name, b.Checkpoint.Stream, err)
 			}
@@ -429,6 +436,25 @@ func (s *DB) Checkpoint(ctx context.Context, stream string) (uint64, error) {
 		return 0, fmt.Errorf("%s: checkpoint %s: %w", s.d.Name, stream, err)
 	}
 	return uint64(seq), nil
+}
+
+// CheckpointState returns the stored checkpoint of stream with its state.
+func (s *DB) CheckpointState(ctx context.Context, stream string) (store.Checkpoint, error) {
+	cp := store.Checkpoint{Stream: stream}
+	if err := s.check(); err != nil {
+		return cp, err
+	}
+	var seq int64
+	var state []byte
+	err := s.db.QueryRowContext(ctx, s.rebind(`SELECT seq, state FROM checkpoints WHERE stream = ?`), stream).Scan(&seq, &state)
+	if errors.Is(err, sql.ErrNoRows) {
+		return cp, nil
+	}
+	if err != nil {
+		return cp, fmt.Errorf("%s: checkpoint %s: %w", s.d.Name, stream, err)
+	}
+	cp.Seq, cp.State = uint64(seq), state
+	return cp, nil
 }
 
 const flightCols = `id, aircraft, callsign, source, start_ns, end_ns, fixes, crossings, implausible, stay`
