@@ -53,6 +53,12 @@ type Options struct {
 	// Start anchors receiver timestamps to UTC (see Clock); zero means the
 	// time of day is unknown and messages carry no Time.
 	Start time.Time
+	// Anchor, when Start is zero and the clock is Clock12MHz, sets Start
+	// at the first timestamped frame to Anchor() minus that frame's clock
+	// reading, so that a live receiver's free-running clock reads as the
+	// time of arrival of its first frame and keeps the receiver's own
+	// spacing after it. Nil leaves Start zero.
+	Anchor func() time.Time
 }
 
 // DefaultOptions returns the options NewDecoder uses when given nil: no
@@ -231,6 +237,9 @@ func (d *Decoder) clockOf(f *Frame, m *Message) now {
 		}
 		d.haveTicks, d.lastTicks = true, t
 		mono = (d.wraps<<48 + int64(t)) * 250 / 3
+		if d.opts.Start.IsZero() && d.opts.Anchor != nil {
+			d.opts.Start = d.opts.Anchor().Add(-time.Duration(mono))
+		}
 		if !d.opts.Start.IsZero() {
 			m.Time, m.Has = d.opts.Start.Add(time.Duration(mono)).UTC(), m.Has|HasTime
 		}
