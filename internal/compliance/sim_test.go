@@ -3,6 +3,7 @@ package compliance
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 	"testing"
@@ -12,6 +13,15 @@ import (
 	"github.com/vigia/vigia/internal/position"
 	"github.com/vigia/vigia/internal/sim"
 	"github.com/vigia/vigia/internal/track"
+)
+
+// treatyParallel is the US–Mexico boundary between the meridians 108°13′ W
+// and 111°04′ W: the parallel 31°20′ N (Gadsden Purchase Treaty, 1853,
+// article I). treatyMargin allows for the airspace data's rendering of it
+// (OpenStreetMap follows the surveyed monuments): 0.0015°, about 170 m.
+const (
+	treatyParallel = 31 + 20.0/60
+	treatyMargin   = 0.0015
 )
 
 // fromSim converts a scenario's authorisation (sim → compliance); the
@@ -87,6 +97,9 @@ func TestSimBorder(t *testing.T) {
 		auth     *sim.Authorisation
 		exit     time.Duration // first true state outside the area, −1 if none
 		dt       time.Duration
+		// incursions counts the true trajectory's passages south of the
+		// treaty parallel (patrol-overrun only).
+		incursions int
 	}
 	want := map[string]truth{}
 	var ps []position.Position
@@ -105,12 +118,27 @@ func TestSimBorder(t *testing.T) {
 				}
 			}
 		}
+		incursions := 0
+		if ac.ID == "patrol-overrun" {
+			north := true
+			for _, st := range f.States() {
+				if st.T > sc.Duration {
+					break
+				}
+				if n := float64(st.Pos.Lat) > treatyParallel; n != north {
+					if !n {
+						incursions++
+					}
+					north = n
+				}
+			}
+		}
 		for _, id := range h.Aircraft[i].PositionID {
 			src, dt, ref := position.ADSB, 500*time.Millisecond, position.Barometric
 			if strings.HasPrefix(id, "klv:") {
 				src, dt, ref = position.KLV, 100*time.Millisecond, position.Geometric
 			}
-			want[id] = truth{ac.ID, au, exit, dt}
+			want[id] = truth{ac.ID, au, exit, dt, incursions}
 			for d := time.Duration(0); d <= sc.Duration; d += dt {
 				st := f.At(d)
 				alt := st.Alt
@@ -184,6 +212,18 @@ func TestSimBorder(t *testing.T) {
 		for _, f := range r.fixes {
 			counts[f.Verdict]++
 			exp := Domestic
+			if w.aircraft == "patrol-overrun" {
+				// South of the parallel 31°20′ N (the boundary there,
+				// by the Gadsden treaty), it is in Mexico without
+				// authorisation; fixes within the margin of the
+				// parallel are not judged here.
+				switch lat := float64(f.Fix.Position.Lat); {
+				case lat < treatyParallel-treatyMargin:
+					exp = Unauthorised
+				case lat <= treatyParallel+treatyMargin:
+					continue
+				}
+			}
 			if w.auth != nil {
 				exp = Unauthorised
 				if inRect(w.auth.Area, f.Fix.Position.LatLon()) {
@@ -196,6 +236,21 @@ func TestSimBorder(t *testing.T) {
 			}
 		}
 		switch {
+		case w.aircraft == "patrol-overrun":
+			// One alert per passage south of the border, each closed
+			// when it returns (the last may still be open), and one
+			// crossing per change of side.
+			if w.incursions == 0 || len(r.opened) != w.incursions || len(r.alerts) != w.incursions {
+				t.Errorf("%s (%s): %d alerts opened, want %d", r.flight.ID, w.aircraft, len(r.opened), w.incursions)
+			}
+			for _, c := range r.crossings {
+				if d := math.Abs(float64(c.Point.Lat) - treatyParallel); d > treatyMargin {
+					t.Errorf("%s: crossing %s→%s at %v, %.5f° from the treaty parallel", r.flight.ID, c.From, c.To, c.Point, d)
+				}
+			}
+			if n := len(r.crossings); n < 2*w.incursions-1 || n > 2*w.incursions {
+				t.Errorf("%s: %d crossings for %d incursions", r.flight.ID, n, w.incursions)
+			}
 		case w.auth == nil && (counts[Domestic] != len(r.fixes) || len(r.alerts) != 0):
 			t.Errorf("%s (%s): %v, %d alerts; want all domestic", r.flight.ID, w.aircraft, counts, len(r.alerts))
 		case w.auth != nil && w.exit < 0 && (counts[Authorised] != len(r.fixes) || len(r.alerts) != 0):

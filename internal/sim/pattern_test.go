@@ -173,6 +173,7 @@ func TestBorderAirspace(t *testing.T) {
 			}
 		}
 	}
+	south := 0
 	for _, f := range s.Flights {
 		id := f.Aircraft.ID
 		outside := 0
@@ -180,6 +181,20 @@ func TestBorderAirspace(t *testing.T) {
 		for _, st := range f.States() {
 			c := code(st.Pos)
 			switch id {
+			case "patrol-overrun":
+				// North of the parallel 31°20′ N (the boundary here,
+				// Gadsden treaty) it is in the USA, south of it in
+				// Mexico; the airspace data follows the surveyed line
+				// within 0.0015° (about 170 m).
+				const parallel, margin = 31 + 20.0/60, 0.0015
+				lat := float64(st.Pos.Lat)
+				if lat > parallel+margin && c != "USA" || lat < parallel-margin && c != "MEX" {
+					t.Fatalf("%s at %v: in %q airspace at %v", id, st.T, c, st.Pos)
+				}
+				if lat < parallel-margin {
+					south++
+				}
+				continue
 			case "border-patrol":
 				if c != "USA" {
 					t.Fatalf("%s at %v: in %q airspace at %v", id, st.T, c, st.Pos)
@@ -221,6 +236,10 @@ func TestBorderAirspace(t *testing.T) {
 			t.Logf("%s leaves its area at %v and is outside for %v", id, firstExit, time.Duration(outside)*Step)
 		}
 	}
+	if south == 0 {
+		t.Error("patrol-overrun never goes south of the border")
+	}
+	t.Logf("patrol-overrun is south of the border for %v", time.Duration(south)*Step)
 }
 
 func TestFlightAt(t *testing.T) {

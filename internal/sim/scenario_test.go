@@ -19,7 +19,7 @@ func TestLoadBorder(t *testing.T) {
 	if sc.Name != "border" || sc.Duration != 20*time.Minute || !sc.Start.Equal(time.Date(2026, 3, 2, 16, 0, 0, 0, time.UTC)) {
 		t.Errorf("header: %q %v %v", sc.Name, sc.Duration, sc.Start)
 	}
-	if len(sc.Aircraft) != 4 || len(sc.Authorisations) != 3 {
+	if len(sc.Aircraft) != 5 || len(sc.Authorisations) != 3 {
 		t.Fatalf("%d aircraft, %d authorisations", len(sc.Aircraft), len(sc.Authorisations))
 	}
 	carriages := map[mpegts.Carriage]int{}
@@ -31,8 +31,8 @@ func TestLoadBorder(t *testing.T) {
 			carriages[a.Carriage]++
 		}
 	}
-	if kinds[Drone] != 3 || kinds[Manned] != 1 || carriages[mpegts.Async] == 0 || carriages[mpegts.Sync] == 0 {
-		t.Errorf("kinds %v, carriages %v: want 3 drones, 1 manned, both carriages", kinds, carriages)
+	if kinds[Drone] != 3 || kinds[Manned] != 2 || carriages[mpegts.Async] == 0 || carriages[mpegts.Sync] == 0 {
+		t.Errorf("kinds %v, carriages %v: want 3 drones, 2 manned, both carriages", kinds, carriages)
 	}
 	for i := range sc.Aircraft[:3] {
 		n := 0
@@ -54,7 +54,7 @@ func TestLoadBorder(t *testing.T) {
 	if err := os.WriteFile(p, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if sc2, err := Load(p); err != nil || len(sc2.Aircraft) != 4 {
+	if sc2, err := Load(p); err != nil || len(sc2.Aircraft) != 5 {
 		t.Errorf("load by path: %v", err)
 	}
 	if _, err := Load("no-such"); err == nil || !strings.Contains(err.Error(), "border") {

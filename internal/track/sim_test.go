@@ -16,9 +16,10 @@ import (
 // names). The crossings expected are those of the true trajectory itself,
 // classified at every 0.1 s integration step: the manned patrol stays in
 // the USA and the drones, the straying one included, stay in Mexico (it
-// strays from its authorised area, not across the border), so there must
-// be no crossing at all, and every fix must be in the airspace the truth
-// puts it in.
+// strays from its authorised area, not across the border), so they must
+// have no crossing at all, and every fix must be in the airspace the truth
+// puts it in; the overrunning patrol must have one crossing per change of
+// airspace of its truth.
 func TestSimBorder(t *testing.T) {
 	as := testSet(t)
 	sc, err := sim.Load("border")
@@ -36,6 +37,7 @@ func TestSimBorder(t *testing.T) {
 	}
 	want := map[string]expect{} // by position ID
 	var ps []position.Position
+	overrunChanges := 0
 	for i, f := range s.Flights {
 		// The truth: the airspace of every integration step.
 		states := f.States()
@@ -46,7 +48,14 @@ func TestSimBorder(t *testing.T) {
 				changes++
 			}
 		}
-		if changes != 0 {
+		if f.Aircraft.ID == "patrol-overrun" {
+			// The one aircraft that crosses the border: its flight must
+			// hold one crossing per change of airspace of the truth.
+			overrunChanges = changes
+			if changes == 0 {
+				t.Fatalf("%s: the true trajectory never crosses the border", f.Aircraft.ID)
+			}
+		} else if changes != 0 {
 			t.Fatalf("%s: the true trajectory changes airspace %d times; this test expects none", f.Aircraft.ID, changes)
 		}
 		for _, id := range h.Aircraft[i].PositionID {
@@ -74,6 +83,12 @@ func TestSimBorder(t *testing.T) {
 		w, ok := want[f.Aircraft]
 		if !ok {
 			t.Fatalf("flight of unknown aircraft %s", f.Aircraft)
+		}
+		if w.aircraft == "patrol-overrun" {
+			if f.Crossings != overrunChanges || len(r.crossings[f.ID]) != overrunChanges {
+				t.Errorf("%s (%s): %d crossings, want %d", f.ID, w.aircraft, f.Crossings, overrunChanges)
+			}
+			continue
 		}
 		if f.Crossings != 0 || len(r.crossings[f.ID]) != 0 {
 			t.Errorf("%s (%s): %d crossings, want 0", f.ID, w.aircraft, f.Crossings)
