@@ -6,9 +6,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/vigia/vigia/internal/airspace"
+	"github.com/vigia/vigia/internal/api"
 	"github.com/vigia/vigia/internal/compliance"
-	"github.com/vigia/vigia/internal/store"
 )
 
 func reportCommand() command {
@@ -78,7 +77,7 @@ Example:
 	}
 	defer st.Close()
 	id := fs.Arg(0)
-	r, err := flightReport(ctx, st, set, id)
+	r, err := api.FlightReport(ctx, st, set, id)
 	if err != nil {
 		return err
 	}
@@ -95,31 +94,4 @@ Example:
 		return err
 	}
 	return out.Flush()
-}
-
-// flightReport builds the report of flight id from the store.
-func flightReport(ctx context.Context, st store.Store, set *airspace.Set, id string) (compliance.Report, error) {
-	fl, err := st.Flight(ctx, id)
-	if err != nil {
-		return compliance.Report{}, fmt.Errorf("flight %s: %w", id, err)
-	}
-	fixes, err := st.Fixes(ctx, id)
-	if err != nil {
-		return compliance.Report{}, err
-	}
-	crossings, err := st.Crossings(ctx, id)
-	if err != nil {
-		return compliance.Report{}, err
-	}
-	all, err := st.Alerts(ctx, store.AlertFilter{})
-	if err != nil {
-		return compliance.Report{}, err
-	}
-	var alerts []compliance.Alert
-	for _, a := range all {
-		if a.FlightID == id {
-			alerts = append(alerts, a)
-		}
-	}
-	return compliance.BuildReport(fl, fixes, crossings, alerts, set), nil
 }
