@@ -52,7 +52,9 @@ func commands() []command {
 		authzCommand(),
 		decodeCommand(),
 		detectCommand(),
+		ingestCommand(),
 		reportCommand(),
+		serveCommand(),
 		simulateCommand(),
 		versionCommand(),
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vigia/vigia/internal/compliance"
+	"github.com/vigia/vigia/internal/position"
 	"github.com/vigia/vigia/internal/progress"
 	"github.com/vigia/vigia/internal/sim"
 )
@@ -28,11 +31,12 @@ NDJSON record per message with the aircraft's true state.
 
 --scenario names an embedded scenario (border: drones over Sonora and
 Sinaloa, one straying from its authorised area, a manned patrol along the
-border) or a TOML file (see docs/FORMATS.md). A positional SCENARIO works
+border, another whose route overruns the border into Sonora) or a TOML file (see docs/FORMATS.md). A positional SCENARIO works
 too. --start, --duration and --seed override the scenario's.
 
-File output (--out DIR): adsb.avr, adsb.beast, <aircraft>.ts per KLV drone
-and truth.ndjson; progress is shown on standard error. Decode them with
+File output (--out DIR): adsb.avr, adsb.beast, <aircraft>.ts per KLV drone,
+truth.ndjson, and the scenario's authorisations as authz-<ID>.json (for
+"vigia authz add", operator USA); progress is shown on standard error. Decode them with
 "vigia decode adsb --start START adsb.beast" (START from the first line of
 truth.ndjson) and "vigia decode klv DRONE.ts".
 
@@ -265,6 +269,11 @@ func runSimulateFlights(ctx context.Context, e *env, args []string) error {
 	if err := finish(); err != nil {
 		return err
 	}
+	if *out != "" {
+		if err := writeScenarioAuthorisations(sc, *out); err != nil {
+			return err
+		}
+	}
 	fmt.Fprintf(e.stdout, "scenario %s: start %s, %v, seed %d: %d ADS-B messages (%d lost), %d KLV packets, %d video frames\n",
 		sc.Name, sc.Start.Format(time.RFC3339), sc.Duration, sc.Seed, st.ADSB, st.ADSBLost, st.KLV, st.VideoFrames)
 	return nil
@@ -280,4 +289,46 @@ func multi(ws []io.Writer) io.Writer {
 		return ws[0]
 	}
 	return io.MultiWriter(ws...)
+}
+
+// scenarioAuthorisations converts a scenario's authorisations to the
+// compliance form; the programme's aircraft are operated by the USA.
+func scenarioAuthorisations(sc *sim.Scenario) []*compliance.Authorisation {
+	var out []*compliance.Authorisation
+	for i := range sc.Authorisations {
+		a := &sc.Authorisations[i]
+		au := &compliance.Authorisation{ID: a.ID, Operator: "USA", Airspace: a.Country,
+			Altitude: compliance.AltitudeBand{Min: a.MinAlt, Max: a.MaxAlt, Ref: position.MSL}}
+		for _, x := range a.ICAO {
+			au.Aircraft = append(au.Aircraft, fmt.Sprintf("icao:%06X", x))
+		}
+		for _, m := range a.MissionIDs {
+			au.Aircraft = append(au.Aircraft, "mission:"+m)
+		}
+		var ring [][2]float64
+		for _, p := range a.Area {
+			ring = append(ring, [2]float64{float64(p.Lon), float64(p.Lat)})
+		}
+		au.Areas = [][][][2]float64{{ring}}
+		from, until := a.Window(sc.Start)
+		au.Windows = []compliance.Window{{Start: from, End: until}}
+		au.Created = sc.Start
+		au.Note = "scenario " + sc.Name
+		out = append(out, au)
+	}
+	return out
+}
+
+// writeScenarioAuthorisations writes each authorisation as authz-<ID>.json.
+func writeScenarioAuthorisations(sc *sim.Scenario, dir string) error {
+	for _, a := range scenarioAuthorisations(sc) {
+		b, err := json.MarshalIndent(a, "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, "authz-"+a.ID+".json"), append(b, '\n'), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -1,0 +1,416 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/gob"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/vigia/vigia/internal/airspace"
+	"github.com/vigia/vigia/internal/api"
+	"github.com/vigia/vigia/internal/bus"
+	"github.com/vigia/vigia/internal/compliance"
+	"github.com/vigia/vigia/internal/store"
+	"github.com/vigia/vigia/internal/track"
+)
+
+// accountant is the accounting stage of one shard: it reads the positions
+// of its partitions from the event log in stream order, tracks flights,
+// judges every fix, stores the result, and announces alerts.
+//
+// Exactly once. The tracker's and the engine's state is saved with a
+// checkpoint (the stream sequence it reflects) in the same transaction as
+// the fixes of the batch that ends there, every snapshotEvery; deliveries
+// are acknowledged only after such a save. On start (and after any failure)
+// the state is restored from the checkpoint and the consumer restarts at
+// the sequence after it, in stream order: the positions applied since are
+// applied again to the same state, giving the same fixes, crossings and
+// alerts, which the store keeps once (its writes are idempotent).
+type accountant struct {
+	name          string // checkpoint stream and durable consumer name
+	parts         []int  // partitions; nil means all
+	bus           *bus.Bus
+	st            store.Store
+	as            *airspace.Set
+	fleet         *compliance.Fleet
+	topts         track.Options
+	copts         compliance.Options
+	snapshotEvery time.Duration
+	m             *api.Metrics
+	log           *slog.Logger
+	announce      func(alerts []compliance.Alert, ended []string)
+
+	mu       sync.Mutex // guards everything below; the handler holds it per batch
+	trk      *track.Tracker
+	eng      *compliance.Engine
+	seq      uint64    // last stream sequence applied
+	newest   time.Time // newest message time applied
+	clock    time.Time // last time given to Expire (whole seconds)
+	held     []bus.Delivery
+	lastSave time.Time
+	fail     error              // set by the handler on a store failure
+	stop     context.CancelFunc // stops the running consume
+
+	stored atomic.Uint64 // last sequence whose work is stored
+}
+
+// expireLag is how far the tracker's clock (Tracker.Expire) trails the
+// newest message time of the shard: a position is late only when it is
+// older than its own aircraft's newest (less the reorder window) or than
+// this clock, so a feed may lag the others by up to this much.
+const expireLag = time.Minute
+
+// snapshot is the state saved with a checkpoint.
+type snapshot struct {
+	Track      track.State
+	Compliance compliance.State
+	Newest     time.Time
+	Clock      time.Time
+}
+
+// run consumes until ctx is done, restarting from the checkpoint after a
+// failure; at the end it saves the state and acknowledges what it holds.
+func (a *accountant) run(ctx context.Context) error {
+	for {
+		err := a.runOnce(ctx)
+		if ctx.Err() != nil {
+			return a.finish()
+		}
+		a.log.Error("accounting stopped; restarting from the checkpoint", "err", err)
+		select {
+		case <-ctx.Done():
+			return a.finish()
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// restore loads the checkpoint and builds the tracker and engine from it.
+func (a *accountant) restore(ctx context.Context) error {
+	cp, err := a.st.CheckpointState(ctx, a.name)
+	if err != nil {
+		return err
+	}
+	trk := track.New(a.as, a.topts)
+	eng := compliance.NewEngine(a.as, a.fleet, a.copts)
+	var snap snapshot
+	if cp.State != nil {
+		if err := gob.NewDecoder(bytes.NewReader(cp.State)).Decode(&snap); err != nil {
+			return fmt.Errorf("checkpoint %s at %d: state: %w", a.name, cp.Seq, err)
+		}
+		if err := trk.Restore(snap.Track); err != nil {
+			return fmt.Errorf("checkpoint %s at %d: %w", a.name, cp.Seq, err)
+		}
+		if err := eng.Restore(snap.Compliance); err != nil {
+			return fmt.Errorf("checkpoint %s at %d: %w", a.name, cp.Seq, err)
+		}
+	}
+	auths, err := a.st.Authorisations(ctx, true)
+	if err != nil {
+		return err
+	}
+	for _, au := range auths {
+		if err := eng.Add(au); err != nil {
+			a.log.Warn("stored authorisation not applied", "id", au.ID, "err", err)
+		}
+	}
+	a.mu.Lock()
+	a.trk, a.eng = trk, eng
+	a.seq, a.newest, a.clock = cp.Seq, snap.Newest, snap.Clock
+	a.held, a.fail, a.lastSave = nil, nil, time.Now()
+	a.mu.Unlock()
+	a.stored.Store(cp.Seq)
+	a.m.AccountedSeq.Set(float64(cp.Seq))
+	a.log.Info("accounting from checkpoint", "consumer", a.name, "seq", cp.Seq, "aircraft", trk.Aircraft(), "flights", eng.Flights())
+	return nil
+}
+
+func (a *accountant) runOnce(ctx context.Context) error {
+	if err := a.restore(ctx); err != nil {
+		return err
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	a.mu.Lock()
+	a.stop = cancel
+	start := a.seq + 1
+	a.mu.Unlock()
+
+	tick := time.NewTicker(a.snapshotEvery)
+	defer tick.Stop()
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				a.mu.Lock()
+				if len(a.held) > 0 && a.fail == nil && time.Since(a.lastSave) >= a.snapshotEvery {
+					if err := a.saveLocked(context.WithoutCancel(ctx), nil, nil, true); err != nil {
+						a.failLocked(err)
+					}
+				}
+				a.mu.Unlock()
+			}
+		}
+	}()
+	var subjects []string
+	if a.parts != nil {
+		subjects = bus.PartitionSubjects(a.parts)
+	}
+	err := a.bus.ConsumeWith(cctx, a.name, bus.ConsumeOptions{Subjects: subjects, StartSeq: start}, a.handle)
+	close(done)
+	a.mu.Lock()
+	fail := a.fail
+	a.mu.Unlock()
+	if fail != nil {
+		return fail
+	}
+	if err == nil && ctx.Err() == nil {
+		err = errors.New("consumer ended")
+	}
+	return err
+}
+
+// failLocked records a failure and stops the consumer; run restarts from
+// the checkpoint.
+func (a *accountant) failLocked(err error) {
+	if a.fail == nil {
+		a.fail = err
+		a.stop()
+	}
+}
+
+// handle applies one batch of deliveries.
+func (a *accountant) handle(ctx context.Context, batch []bus.Delivery) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.fail != nil {
+		return a.fail
+	}
+	var applied []store.Applied
+	var closed []compliance.Alert
+	var ended []string
+	collect := func(u track.Update) {
+		for _, ap := range u.Applied {
+			ap.Crossings = slices.Clone(ap.Crossings)
+			as := a.eng.Assess(ap.Fix)
+			applied = append(applied, store.Applied{Applied: ap, Assessment: as})
+			a.m.Verdicts.WithLabelValues(as.Verdict.String()).Inc()
+			a.m.Crossings.Add(float64(len(ap.Crossings)))
+			if as.Alert != nil && !as.Replay {
+				if as.AlertNew {
+					a.m.AlertsOpened.Inc()
+				} else {
+					a.m.AlertUpdates.Inc()
+				}
+			}
+		}
+		a.m.TrackPositions.WithLabelValues("applied").Add(float64(len(u.Applied)))
+		a.m.TrackPositions.WithLabelValues("implausible").Add(float64(len(u.Implausible)))
+		for _, f := range u.Ended {
+			if al := a.eng.EndFlight(f.ID); al != nil {
+				closed = append(closed, *al)
+			}
+			ended = append(ended, f.ID)
+			a.m.FlightsEnded.Inc()
+		}
+	}
+	taken := 0
+	for _, d := range batch {
+		if d.Seq <= a.seq {
+			// Applied before the checkpoint this consumer restarted
+			// from (a delivery that was stored but not acknowledged).
+			_ = d.Ack()
+			continue
+		}
+		u := a.trk.Add(d.Position)
+		switch {
+		case u.Duplicate:
+			a.m.TrackPositions.WithLabelValues("duplicate").Inc()
+		case u.Late:
+			a.m.TrackPositions.WithLabelValues("late").Inc()
+		}
+		collect(u)
+		if d.Position.Time.After(a.newest) {
+			a.newest = d.Position.Time
+			// The tracker's clock trails the newest message time by
+			// expireLag, so that feeds a little behind the others (or
+			// behind the second boundary) are not taken as late.
+			if sec := a.newest.Add(-expireLag).Truncate(time.Second); sec.After(a.clock) {
+				a.clock = sec
+				collect(a.trk.Expire(sec))
+			}
+		}
+		batch[taken] = d
+		taken++
+	}
+	if taken > 0 {
+		a.seq = batch[taken-1].Seq
+	}
+	a.held = append(a.held, batch[:taken]...)
+	due := time.Since(a.lastSave) >= a.snapshotEvery || len(a.held) >= 20000
+	if err := a.saveLocked(ctx, applied, closed, due); err != nil {
+		a.failLocked(err)
+		return err
+	}
+	a.announceBatch(applied, closed, ended)
+	a.m.Aircraft.Set(float64(a.trk.Aircraft()))
+	return nil
+}
+
+// saveLocked stores a batch of work; with snapshot set it saves the state
+// with the checkpoint and then acknowledges every held delivery.
+func (a *accountant) saveLocked(ctx context.Context, applied []store.Applied, closed []compliance.Alert, snapshot bool) error {
+	b := store.Batch{Applied: applied, Alerts: closed}
+	if snapshot {
+		state, err := a.encodeLocked()
+		if err != nil {
+			return err
+		}
+		b.Checkpoint = store.Checkpoint{Stream: a.name, Seq: a.seq, State: state}
+	}
+	if len(b.Applied) == 0 && len(b.Alerts) == 0 && b.Checkpoint.Stream == "" {
+		return nil
+	}
+	t0 := time.Now()
+	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	err := a.st.SaveApplied(sctx, b)
+	cancel()
+	a.m.StoreBatchSeconds.Observe(time.Since(t0).Seconds())
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	if !snapshot {
+		return nil
+	}
+	for _, d := range a.held {
+		if err := d.Ack(); err != nil {
+			a.log.Debug("ack", "seq", d.Seq, "err", err)
+		}
+	}
+	clear(a.held)
+	a.held = a.held[:0]
+	a.lastSave = time.Now()
+	a.stored.Store(a.seq)
+	a.m.AccountedSeq.Set(float64(a.seq))
+	return nil
+}
+
+func (a *accountant) encodeLocked() ([]byte, error) {
+	var buf bytes.Buffer
+	snap := snapshot{Track: a.trk.Snapshot(), Compliance: a.eng.Snapshot(), Newest: a.newest, Clock: a.clock}
+	if err := gob.NewEncoder(&buf).Encode(&snap); err != nil {
+		return nil, fmt.Errorf("checkpoint %s: encode state: %w", a.name, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// announceBatch hands the alert states a stored batch changed to announce.
+func (a *accountant) announceBatch(applied []store.Applied, closed []compliance.Alert, ended []string) {
+	var alerts []compliance.Alert
+	for i := range applied {
+		as := &applied[i].Assessment
+		if as.Replay {
+			continue
+		}
+		if as.Closed != nil {
+			alerts = append(alerts, *as.Closed)
+		}
+		if as.Alert != nil {
+			alerts = append(alerts, *as.Alert)
+		}
+	}
+	alerts = append(alerts, closed...)
+	// Only the latest state of each alert in the batch is announced.
+	latest := make(map[string]int, len(alerts))
+	out := alerts[:0]
+	for _, al := range alerts {
+		if i, ok := latest[al.ID]; ok {
+			out[i] = al
+			continue
+		}
+		latest[al.ID] = len(out)
+		out = append(out, al)
+	}
+	alerts = out
+	a.m.AlertsOpen.Set(float64(len(a.eng.OpenAlerts())))
+	if (len(alerts) > 0 || len(ended) > 0) && a.announce != nil {
+		a.announce(alerts, ended)
+	}
+}
+
+// flush releases every fix still waiting in the tracker's reorder buffer
+// (Expire at the newest message time plus the reorder window) and saves the
+// state: for the end of a replayed file, when no later position will come.
+func (a *accountant) flush(ctx context.Context) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.trk == nil || a.newest.IsZero() {
+		return nil
+	}
+	var applied []store.Applied
+	u := a.trk.Expire(a.newest.Add(a.topts.Reorder))
+	for _, ap := range u.Applied {
+		ap.Crossings = slices.Clone(ap.Crossings)
+		applied = append(applied, store.Applied{Applied: ap, Assessment: a.eng.Assess(ap.Fix)})
+	}
+	if err := a.saveLocked(ctx, applied, nil, true); err != nil {
+		return err
+	}
+	a.announceBatch(applied, nil, nil)
+	return nil
+}
+
+// finish saves the state at the end of a run and acknowledges what it holds.
+func (a *accountant) finish() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.trk == nil || a.fail != nil || len(a.held) == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return a.saveLocked(ctx, nil, nil, true)
+}
+
+// Stored returns the last stream sequence whose work is stored with the
+// state.
+func (a *accountant) Stored() uint64 { return a.stored.Load() }
+
+// applied returns the last stream sequence applied (stored or not).
+func (a *accountant) applied() uint64 {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.seq
+}
+
+// addAuthorisation applies an authorisation to the running engine.
+func (a *accountant) addAuthorisation(au *compliance.Authorisation) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.eng == nil {
+		return nil // applied from the store when the engine is built
+	}
+	return a.eng.Add(au)
+}
+
+// revokeAuthorisation applies a revocation to the running engine.
+func (a *accountant) revokeAuthorisation(id string, at time.Time) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.eng == nil {
+		return nil
+	}
+	if err := a.eng.Revoke(id, at); err != nil && !errors.Is(err, compliance.ErrUnknownAuthorisation) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,180 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vigia/vigia/internal/feed/adsb"
+	"github.com/vigia/vigia/internal/store"
+)
+
+func TestParseFeed(t *testing.T) {
+	for _, c := range []struct {
+		spec                     string
+		format, mode, addr, name string
+		receiver, start          bool
+	}{
+		{"beast+tcp://127.0.0.1:30005", "beast", "connect", "127.0.0.1:30005", "beast+tcp://127.0.0.1:30005", false, false},
+		{"listen://0.0.0.0:30002?name=north&receiver=29.07,-110.95", "adsb", "listen", "0.0.0.0:30002", "north", true, false},
+		{"udp://239.1.1.1:5000", "klv", "udp", "239.1.1.1:5000", "udp://239.1.1.1:5000", false, false},
+		{"sbs+tcp://[::1]:30003?start=2026-03-02T16:00:00Z", "sbs", "connect", "[::1]:30003", "sbs+tcp://[::1]:30003?start=2026-03-02T16:00:00Z", false, true},
+		{"recording.bin", "auto", "file", "recording.bin", "recording.bin", false, false},
+		{"avr+rec.txt", "avr", "file", "rec.txt", "avr+rec.txt", false, false},
+	} {
+		f, err := ParseFeed(c.spec)
+		if err != nil {
+			t.Errorf("%s: %v", c.spec, err)
+			continue
+		}
+		if f.Format != c.format || f.Mode != c.mode || f.Addr != c.addr || f.Name != c.name || (f.Receiver != nil) != c.receiver || f.Start.IsZero() == c.start {
+			t.Errorf("%s: %+v", c.spec, f)
+		}
+	}
+	for _, c := range []struct{ spec, want string }{
+		{"ftp://host:1", `scheme "ftp"`},
+		{"gps+tcp://host:1", `format "gps"`},
+		{"beast+udp://host:1", "udp carries KLV"},
+		{"tcp://hostonly", `address "hostonly"`},
+		{"tcp://h:1?receiver=95,0", "receiver"},
+		{"tcp://h:1?start=yesterday", "start"},
+	} {
+		if _, err := ParseFeed(c.spec); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want an error naming %s", c.spec, err, c.want)
+		}
+	}
+}
+
+func TestParseShard(t *testing.T) {
+	s, err := ParseShard("2/3")
+	if err != nil || s.name() != "account-2of3" {
+		t.Fatalf("%+v %v", s, err)
+	}
+	seen := map[int]int{}
+	for i := 1; i <= 3; i++ {
+		for _, p := range (Shard{i, 3}).partitions() {
+			seen[p]++
+		}
+	}
+	if len(seen) != 16 {
+		t.Fatalf("shards of 3 cover %d partitions", len(seen))
+	}
+	for p, n := range seen {
+		if n != 1 {
+			t.Fatalf("partition %d in %d shards", p, n)
+		}
+	}
+	if (Shard{}).partitions() != nil || (Shard{1, 1}).name() != "account" {
+		t.Fatal("the whole")
+	}
+	for _, bad := range []string{"0/2", "3/2", "1/17", "x", "1/0"} {
+		if _, err := ParseShard(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
+
+// syncBuffer is a log destination safe for concurrent writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestGarbageFeed sends a feed junk between valid frames: the junk is
+// logged with the feed's name and its offset, the frames after it are
+// decoded and accounted, and what was stored before is untouched.
+func TestGarbageFeed(t *testing.T) {
+	var logs syncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	f, err := ParseFeed("avr+listen://127.0.0.1:0?name=rx1&start=2026-03-02T16:00:00Z")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(ctx, Config{DataDir: t.TempDir(), Feeds: []Feed{f}, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := s.Store()
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx, false) }()
+
+	// An airborne-position pair of "The 1090 Megahertz Riddle" (ICAO
+	// 40621D; even and odd frames 10 s apart give 52.2572°N 3.9194°E),
+	// then 37 bytes of junk, then the pair again 20 s later.
+	frame := func(ticks uint64, hex string) []byte {
+		var fr adsb.Frame
+		if err := adsb.ParseAVR([]byte("*"+hex+";"), &fr); err != nil {
+			t.Fatal(err)
+		}
+		fr.Ticks, fr.HasTicks = ticks, true
+		return adsb.AppendAVR(nil, &fr)
+	}
+	var in []byte
+	in = append(in, frame(12_000_000, "8D40621D58C382D690C8AC2863A7")...)
+	in = append(in, frame(24_000_000, "8D40621D58C386435CC412692AD6")...)
+	junkAt := len(in)
+	in = append(in, []byte("this is not an AVR frame at all!!!!\n")...)
+	in = append(in, frame(36_000_000, "8D40621D58C382D690C8AC2863A7")...)
+	in = append(in, frame(48_000_000, "8D40621D58C386435CC412692AD6")...)
+	c, err := net.Dial("tcp", s.FeedAddr("rx1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Write(in); err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(logs.String(), "feed=rx1") || !strings.Contains(logs.String(), "skipped bytes") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no log line for the junk:\n%s", logs.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	var line string
+	for _, l := range strings.Split(logs.String(), "\n") {
+		if strings.Contains(l, "skipped bytes") {
+			line = l
+		}
+	}
+	if !strings.Contains(line, "feed=rx1") || !strings.Contains(line, fmt.Sprintf("offset=%d ", junkAt)) {
+		t.Fatalf("junk log line %q lacks the feed or offset %d", line, junkAt)
+	}
+	t.Logf("junk at byte %d: %s", junkAt, line)
+	for {
+		flights, err := st.Flights(ctx, store.FlightFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(flights) == 1 && flights[0].Fixes >= 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("flights %+v", flights)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
