@@ -329,3 +329,20 @@ func (b *Bus) appendDelivery(buf []Delivery, m jetstream.Msg, log *slog.Logger) 
 	}
 	return buf
 }
+
+// ConsumerProgress returns, for the durable consumer durable, the number of
+// messages of its subjects not yet delivered and the stream sequence of the
+// last message it delivered.
+func (b *Bus) ConsumerProgress(ctx context.Context, durable string) (pending, delivered uint64, err error) {
+	cctx, cancel := b.requestContext(ctx)
+	defer cancel()
+	c, err := b.js.Consumer(cctx, PositionsStream, durable)
+	if err != nil {
+		return 0, 0, fmt.Errorf("bus: consumer %s: %w", durable, err)
+	}
+	info, err := c.Info(cctx)
+	if err != nil {
+		return 0, 0, fmt.Errorf("bus: consumer %s: info: %w", durable, err)
+	}
+	return info.NumPending, info.Delivered.Stream, nil
+}
