@@ -24,14 +24,20 @@ import (
 // of its partitions from the event log in stream order, tracks flights,
 // judges every fix, stores the result, and announces alerts.
 //
-// Exactly once. The tracker's and the engine's state is saved with a
-// checkpoint (the stream sequence it reflects) in the same transaction as
-// the fixes of the batch that ends there, every snapshotEvery; deliveries
-// are acknowledged only after such a save. On start (and after any failure)
-// the state is restored from the checkpoint and the consumer restarts at
-// the sequence after it, in stream order: the positions applied since are
+// Exactly once. Work is stored by a writer goroutine in transactions of
+// about flushEvery (so that SQLite writes each page once for many fixes),
+// while tracking goes on. Every snapshotEvery, the tracker's and the
+// engine's state goes with a checkpoint (the stream sequence it reflects)
+// into the same transaction as the fixes up to there; deliveries are
+// acknowledged only after such a save. On start (and after any failure) the
+// state is restored from the checkpoint and the consumer restarts at the
+// sequence after it, in stream order: the positions applied since are
 // applied again to the same state, giving the same fixes, crossings and
 // alerts, which the store keeps once (its writes are idempotent).
+//
+// Alerts are announced as soon as the fix that opens or updates them is
+// judged, before they are stored (a restart may announce an alert state
+// again; clients key on its id and sequence).
 type accountant struct {
 	name          string // checkpoint stream and durable consumer name
 	parts         []int  // partitions; nil means all
@@ -42,22 +48,39 @@ type accountant struct {
 	topts         track.Options
 	copts         compliance.Options
 	snapshotEvery time.Duration
+	flushEvery    time.Duration
 	m             *api.Metrics
 	log           *slog.Logger
 	announce      func(alerts []compliance.Alert, ended []string)
 
-	mu       sync.Mutex // guards everything below; the handler holds it per batch
-	trk      *track.Tracker
-	eng      *compliance.Engine
-	seq      uint64    // last stream sequence applied
-	newest   time.Time // newest message time applied
-	clock    time.Time // last time given to Expire (whole seconds)
-	held     []bus.Delivery
-	lastSave time.Time
-	fail     error              // set by the handler on a store failure
-	stop     context.CancelFunc // stops the running consume
+	mu        sync.Mutex // guards everything below; the handler holds it per batch
+	trk       *track.Tracker
+	eng       *compliance.Engine
+	seq       uint64    // last stream sequence applied
+	newest    time.Time // newest message time applied
+	clock     time.Time // last time given to Expire (whole seconds)
+	pending   []store.Applied
+	closed    []compliance.Alert
+	held      []bus.Delivery // applied, not yet acknowledged
+	lastFlush time.Time
+	lastSave  time.Time // last flush with the state
+	writes    chan *flush
+	fail      error              // set by the handler or writer on a failure
+	stop      context.CancelFunc // stops the running consume
 
-	stored atomic.Uint64 // last sequence whose work is stored
+	stored    atomic.Uint64 // last sequence whose work is stored with the state
+	accounted atomic.Uint64 // last sequence whose fixes are stored
+	// writeErr is the writer's failure; the writer never takes mu (the
+	// handler may hold it while waiting to hand the writer a flush).
+	writeErr atomic.Pointer[error]
+}
+
+// flush is one transaction for the writer.
+type flush struct {
+	b    store.Batch
+	seq  uint64
+	acks []bus.Delivery // acknowledged after the commit (with a state only)
+	done chan error     // optional: told the outcome
 }
 
 // expireLag is how far the tracker's clock (Tracker.Expire) trails the
@@ -65,6 +88,9 @@ type accountant struct {
 // older than its own aircraft's newest (less the reorder window) or than
 // this clock, so a feed may lag the others by up to this much.
 const expireLag = time.Minute
+
+// maxPending bounds the fixes held for one transaction.
+const maxPending = 50_000
 
 // snapshot is the state saved with a checkpoint.
 type snapshot struct {
@@ -80,12 +106,12 @@ func (a *accountant) run(ctx context.Context) error {
 	for {
 		err := a.runOnce(ctx)
 		if ctx.Err() != nil {
-			return a.finish()
+			return err
 		}
 		a.log.Error("accounting stopped; restarting from the checkpoint", "err", err)
 		select {
 		case <-ctx.Done():
-			return a.finish()
+			return nil
 		case <-time.After(time.Second):
 		}
 	}
@@ -123,9 +149,12 @@ func (a *accountant) restore(ctx context.Context) error {
 	a.mu.Lock()
 	a.trk, a.eng = trk, eng
 	a.seq, a.newest, a.clock = cp.Seq, snap.Newest, snap.Clock
-	a.held, a.fail, a.lastSave = nil, nil, time.Now()
+	a.pending, a.closed, a.held, a.fail = nil, nil, nil, nil
+	a.writeErr.Store(nil)
+	a.lastFlush, a.lastSave = time.Now(), time.Now()
 	a.mu.Unlock()
 	a.stored.Store(cp.Seq)
+	a.accounted.Store(cp.Seq)
 	a.m.AccountedSeq.Set(float64(cp.Seq))
 	a.log.Info("accounting from checkpoint", "consumer", a.name, "seq", cp.Seq, "aircraft", trk.Aircraft(), "flights", eng.Flights())
 	return nil
@@ -137,25 +166,29 @@ func (a *accountant) runOnce(ctx context.Context) error {
 	}
 	cctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	writes := make(chan *flush, 2)
+	writerDone := make(chan struct{})
+	go func() {
+		defer close(writerDone)
+		a.writer(context.WithoutCancel(ctx), writes, cancel)
+	}()
 	a.mu.Lock()
-	a.stop = cancel
+	a.stop, a.writes = cancel, writes
 	start := a.seq + 1
 	a.mu.Unlock()
 
-	tick := time.NewTicker(a.snapshotEvery)
-	defer tick.Stop()
-	done := make(chan struct{})
+	tick := time.NewTicker(a.flushEvery)
+	tickDone := make(chan struct{})
 	go func() {
+		defer close(tickDone)
 		for {
 			select {
-			case <-done:
+			case <-cctx.Done():
 				return
 			case <-tick.C:
 				a.mu.Lock()
-				if len(a.held) > 0 && a.fail == nil && time.Since(a.lastSave) >= a.snapshotEvery {
-					if err := a.saveLocked(context.WithoutCancel(ctx), nil, nil, true); err != nil {
-						a.failLocked(err)
-					}
+				if a.fail == nil && time.Since(a.lastFlush) >= a.flushEvery && (len(a.pending) > 0 || len(a.closed) > 0 || len(a.held) > 0) {
+					a.flushLocked(time.Since(a.lastSave) >= a.snapshotEvery, nil)
 				}
 				a.mu.Unlock()
 			}
@@ -166,10 +199,26 @@ func (a *accountant) runOnce(ctx context.Context) error {
 		subjects = bus.PartitionSubjects(a.parts)
 	}
 	err := a.bus.ConsumeWith(cctx, a.name, bus.ConsumeOptions{Subjects: subjects, StartSeq: start}, a.handle)
-	close(done)
+	cancel()
+	tick.Stop()
+	<-tickDone
 	a.mu.Lock()
 	fail := a.fail
+	if e := a.writeErr.Load(); fail == nil && e != nil {
+		fail = *e
+	}
+	if fail == nil && ctx.Err() != nil {
+		// A clean stop: save what is held, with the state.
+		done := make(chan error, 1)
+		a.flushLocked(true, done)
+		a.mu.Unlock()
+		fail = <-done
+		a.mu.Lock()
+	}
+	a.writes = nil
 	a.mu.Unlock()
+	close(writes)
+	<-writerDone
 	if fail != nil {
 		return fail
 	}
@@ -177,6 +226,81 @@ func (a *accountant) runOnce(ctx context.Context) error {
 		err = errors.New("consumer ended")
 	}
 	return err
+}
+
+// writer stores flushes in order; after a failure it records the error,
+// stops the consumer and discards the rest (run restarts from the
+// checkpoint).
+func (a *accountant) writer(ctx context.Context, writes <-chan *flush, stop context.CancelFunc) {
+	var failed error
+	for f := range writes {
+		if failed != nil {
+			if f.done != nil {
+				f.done <- failed
+			}
+			continue
+		}
+		t0 := time.Now()
+		sctx, cancel := context.WithTimeout(ctx, time.Minute)
+		err := a.st.SaveApplied(sctx, f.b)
+		cancel()
+		a.m.StoreBatchSeconds.Observe(time.Since(t0).Seconds())
+		if err != nil {
+			failed = fmt.Errorf("store: %w", err)
+			a.writeErr.CompareAndSwap(nil, &failed)
+			stop()
+		} else {
+			a.accounted.Store(f.seq)
+			if f.b.Checkpoint.Stream != "" {
+				for _, d := range f.acks {
+					if err := d.Ack(); err != nil {
+						a.log.Debug("ack", "seq", d.Seq, "err", err)
+					}
+				}
+				a.stored.Store(f.seq)
+				a.m.AccountedSeq.Set(float64(f.seq))
+			}
+		}
+		if f.done != nil {
+			f.done <- failed
+		}
+	}
+}
+
+// flushLocked hands what is pending to the writer; with snapshot set, the
+// state at the current sequence goes with it and the held deliveries are
+// acknowledged after the commit. It blocks while the writer is two
+// transactions behind.
+func (a *accountant) flushLocked(snapshot bool, done chan error) {
+	f := &flush{b: store.Batch{Applied: a.pending, Alerts: a.closed}, seq: a.seq, done: done}
+	a.pending, a.closed = nil, nil
+	if snapshot {
+		state, err := a.encodeLocked()
+		if err != nil {
+			a.failLocked(err)
+			if done != nil {
+				done <- err
+			}
+			return
+		}
+		f.b.Checkpoint = store.Checkpoint{Stream: a.name, Seq: a.seq, State: state}
+		f.acks, a.held = a.held, nil
+		a.lastSave = time.Now()
+	}
+	a.lastFlush = time.Now()
+	if len(f.b.Applied) == 0 && len(f.b.Alerts) == 0 && f.b.Checkpoint.Stream == "" {
+		if done != nil {
+			done <- nil
+		}
+		return
+	}
+	if a.writes == nil {
+		if done != nil {
+			done <- errors.New("accounting is not running")
+		}
+		return
+	}
+	a.writes <- f
 }
 
 // failLocked records a failure and stops the consumer; run restarts from
@@ -195,14 +319,17 @@ func (a *accountant) handle(ctx context.Context, batch []bus.Delivery) error {
 	if a.fail != nil {
 		return a.fail
 	}
-	var applied []store.Applied
-	var closed []compliance.Alert
+	if e := a.writeErr.Load(); e != nil {
+		return *e
+	}
+	first := len(a.pending)
 	var ended []string
+	closedFrom := len(a.closed)
 	collect := func(u track.Update) {
 		for _, ap := range u.Applied {
 			ap.Crossings = slices.Clone(ap.Crossings)
 			as := a.eng.Assess(ap.Fix)
-			applied = append(applied, store.Applied{Applied: ap, Assessment: as})
+			a.pending = append(a.pending, store.Applied{Applied: ap, Assessment: as})
 			a.m.Verdicts.WithLabelValues(as.Verdict.String()).Inc()
 			a.m.Crossings.Add(float64(len(ap.Crossings)))
 			if as.Alert != nil && !as.Replay {
@@ -217,7 +344,7 @@ func (a *accountant) handle(ctx context.Context, batch []bus.Delivery) error {
 		a.m.TrackPositions.WithLabelValues("implausible").Add(float64(len(u.Implausible)))
 		for _, f := range u.Ended {
 			if al := a.eng.EndFlight(f.ID); al != nil {
-				closed = append(closed, *al)
+				a.closed = append(a.closed, *al)
 			}
 			ended = append(ended, f.ID)
 			a.m.FlightsEnded.Inc()
@@ -256,51 +383,11 @@ func (a *accountant) handle(ctx context.Context, batch []bus.Delivery) error {
 		a.seq = batch[taken-1].Seq
 	}
 	a.held = append(a.held, batch[:taken]...)
-	due := time.Since(a.lastSave) >= a.snapshotEvery || len(a.held) >= 20000
-	if err := a.saveLocked(ctx, applied, closed, due); err != nil {
-		a.failLocked(err)
-		return err
-	}
-	a.announceBatch(applied, closed, ended)
+	a.announceBatch(a.pending[first:], a.closed[closedFrom:], ended)
 	a.m.Aircraft.Set(float64(a.trk.Aircraft()))
-	return nil
-}
-
-// saveLocked stores a batch of work; with snapshot set it saves the state
-// with the checkpoint and then acknowledges every held delivery.
-func (a *accountant) saveLocked(ctx context.Context, applied []store.Applied, closed []compliance.Alert, snapshot bool) error {
-	b := store.Batch{Applied: applied, Alerts: closed}
-	if snapshot {
-		state, err := a.encodeLocked()
-		if err != nil {
-			return err
-		}
-		b.Checkpoint = store.Checkpoint{Stream: a.name, Seq: a.seq, State: state}
+	if len(a.pending) >= maxPending || time.Since(a.lastFlush) >= a.flushEvery {
+		a.flushLocked(time.Since(a.lastSave) >= a.snapshotEvery || len(a.held) >= 20000, nil)
 	}
-	if len(b.Applied) == 0 && len(b.Alerts) == 0 && b.Checkpoint.Stream == "" {
-		return nil
-	}
-	t0 := time.Now()
-	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	err := a.st.SaveApplied(sctx, b)
-	cancel()
-	a.m.StoreBatchSeconds.Observe(time.Since(t0).Seconds())
-	if err != nil {
-		return fmt.Errorf("store: %w", err)
-	}
-	if !snapshot {
-		return nil
-	}
-	for _, d := range a.held {
-		if err := d.Ack(); err != nil {
-			a.log.Debug("ack", "seq", d.Seq, "err", err)
-		}
-	}
-	clear(a.held)
-	a.held = a.held[:0]
-	a.lastSave = time.Now()
-	a.stored.Store(a.seq)
-	a.m.AccountedSeq.Set(float64(a.seq))
 	return nil
 }
 
@@ -313,7 +400,7 @@ func (a *accountant) encodeLocked() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// announceBatch hands the alert states a stored batch changed to announce.
+// announceBatch hands the alert states a batch changed to announce.
 func (a *accountant) announceBatch(applied []store.Applied, closed []compliance.Alert, ended []string) {
 	var alerts []compliance.Alert
 	for i := range applied {
@@ -341,44 +428,40 @@ func (a *accountant) announceBatch(applied []store.Applied, closed []compliance.
 		out = append(out, al)
 	}
 	alerts = out
-	a.m.AlertsOpen.Set(float64(len(a.eng.OpenAlerts())))
+	if len(alerts) > 0 {
+		a.m.AlertsOpen.Set(float64(len(a.eng.OpenAlerts())))
+	}
 	if (len(alerts) > 0 || len(ended) > 0) && a.announce != nil {
 		a.announce(alerts, ended)
 	}
 }
 
 // flush releases every fix still waiting in the tracker's reorder buffer
-// (Expire at the newest message time plus the reorder window) and saves the
-// state: for the end of a replayed file, when no later position will come.
+// (Expire at the newest message time plus the reorder window) and saves
+// everything with the state: for the end of a replayed file, when no later
+// position will come.
 func (a *accountant) flush(ctx context.Context) error {
 	a.mu.Lock()
-	defer a.mu.Unlock()
 	if a.trk == nil || a.newest.IsZero() {
+		a.mu.Unlock()
 		return nil
 	}
-	var applied []store.Applied
+	first := len(a.pending)
 	u := a.trk.Expire(a.newest.Add(a.topts.Reorder))
 	for _, ap := range u.Applied {
 		ap.Crossings = slices.Clone(ap.Crossings)
-		applied = append(applied, store.Applied{Applied: ap, Assessment: a.eng.Assess(ap.Fix)})
+		a.pending = append(a.pending, store.Applied{Applied: ap, Assessment: a.eng.Assess(ap.Fix)})
 	}
-	if err := a.saveLocked(ctx, applied, nil, true); err != nil {
+	a.announceBatch(a.pending[first:], nil, nil)
+	done := make(chan error, 1)
+	a.flushLocked(true, done)
+	a.mu.Unlock()
+	select {
+	case err := <-done:
 		return err
+	case <-ctx.Done():
+		return ctx.Err()
 	}
-	a.announceBatch(applied, nil, nil)
-	return nil
-}
-
-// finish saves the state at the end of a run and acknowledges what it holds.
-func (a *accountant) finish() error {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.trk == nil || a.fail != nil || len(a.held) == 0 {
-		return nil
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	return a.saveLocked(ctx, nil, nil, true)
 }
 
 // Stored returns the last stream sequence whose work is stored with the

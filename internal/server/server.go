@@ -95,6 +95,9 @@ type Config struct {
 	// SnapshotEvery is how often the accounting state is saved with its
 	// checkpoint and deliveries acknowledged; 0 means 1 s.
 	SnapshotEvery time.Duration
+	// FlushEvery is how long accounted fixes gather before they are stored
+	// in one transaction; 0 means 200 ms.
+	FlushEvery time.Duration
 	// Logger receives the logs; nil discards them.
 	Logger *slog.Logger
 }
@@ -136,6 +139,9 @@ func New(ctx context.Context, cfg Config) (s *Server, err error) {
 	}
 	if cfg.SnapshotEvery <= 0 {
 		cfg.SnapshotEvery = time.Second
+	}
+	if cfg.FlushEvery <= 0 {
+		cfg.FlushEvery = 200 * time.Millisecond
 	}
 	if cfg.Pack <= 0 {
 		cfg.Pack = 32
@@ -183,7 +189,7 @@ func New(ctx context.Context, cfg Config) (s *Server, err error) {
 		fleet := compliance.NewFleet(cfg.Fleet...)
 		s.acct = &accountant{
 			name: cfg.Shard.name(), parts: cfg.Shard.partitions(), bus: s.bus, st: s.st, as: cfg.Airspace, fleet: fleet,
-			topts: cfg.Track, copts: cfg.Compliance, snapshotEvery: cfg.SnapshotEvery, m: s.m,
+			topts: cfg.Track, copts: cfg.Compliance, snapshotEvery: cfg.SnapshotEvery, flushEvery: cfg.FlushEvery, m: s.m,
 			log: s.log.With("stage", "account"), announce: s.announce,
 		}
 		unsub, err := s.bus.Subscribe(authzSubject, s.onAuthz)
@@ -258,6 +264,15 @@ func (s *Server) Stored() uint64 {
 		return 0
 	}
 	return s.acct.Stored()
+}
+
+// Accounted returns the last event-log sequence whose fixes, crossings and
+// alerts are stored (its state may be saved later).
+func (s *Server) Accounted() uint64 {
+	if s.acct == nil {
+		return 0
+	}
+	return s.acct.accounted.Load()
 }
 
 func (s *Server) ready(ctx context.Context) error {

@@ -51,7 +51,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("sqlite: %s: a database path may not contain '?'", path)
 	}
 	q := url.Values{}
-	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(1)"} {
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(1)", "cache_size(-131072)", "wal_autocheckpoint(8192)", "temp_store(2)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
