@@ -51,6 +51,7 @@ func commands() []command {
 		airspaceCommand(),
 		authzCommand(),
 		decodeCommand(),
+		demoCommand(),
 		detectCommand(),
 		ingestCommand(),
 		reportCommand(),
@@ -73,7 +74,7 @@ const usageTail = `
 Run "vigia <command> --help" for a command's flags and an example.
 
 Example:
-  vigia airspace classify testdata/border_points.csv
+  vigia demo
 `
 
 func usage(w io.Writer) {

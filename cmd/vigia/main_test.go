@@ -78,7 +78,7 @@ func TestVersion(t *testing.T) {
 	}
 }
 
-// TestClassifySample runs the README's main job on the bundled sample and
+// TestClassifySample classifies the bundled sample of border positions and
 // checks places whose airspace is known.
 func TestClassifySample(t *testing.T) {
 	out, errs, code := vigia(t, "", "airspace", "classify", filepath.Join("..", "..", "testdata", "border_points.csv"))

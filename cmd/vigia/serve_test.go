@@ -341,28 +341,11 @@ func simulateBorder(t *testing.T) string {
 // time of the call.
 func freeUDPPorts(t *testing.T, n int) int {
 	t.Helper()
-	for try := 0; try < 50; try++ {
-		c, err := net.ListenPacket("udp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		base := c.LocalAddr().(*net.UDPAddr).Port
-		c.Close()
-		ok := base+n < 65535
-		for i := 0; ok && i < n; i++ {
-			c, err := net.ListenPacket("udp", fmt.Sprintf("127.0.0.1:%d", base+i))
-			if err != nil {
-				ok = false
-				break
-			}
-			c.Close()
-		}
-		if ok {
-			return base
-		}
+	p, err := freeUDPRun(n)
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Fatal("no free UDP ports")
-	return 0
+	return p
 }
 
 // addAuthorisations posts the scenario's authorisations to the API.
@@ -838,4 +821,46 @@ func TestServeKill(t *testing.T) {
 		}
 	}
 	t.Logf("%d fixes in %d flights and alerts, identical", total, len(want))
+}
+
+// TestServeConfigFile starts vigia serve from a TOML file (a flag on the
+// command line wins over it) and checks that an unknown key and a bad
+// feed are refused, naming them.
+func TestServeConfigFile(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "vigia.toml")
+	if err := os.WriteFile(cfg, []byte(`data = "`+filepath.Join(dir, "state")+`"
+http = "127.0.0.1:1"
+feed = ["avr+listen://127.0.0.1:0?name=north"]
+gap = "5m"
+
+[[fleet]]
+id = "icao:AE1F01"
+operator = "USA"
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// --http on the command line (127.0.0.1:0, from startServe) wins over
+	// the file's port 1, which could not be bound.
+	p := startServe(t, "--config", cfg)
+	if p.feeds["north"] == "" {
+		t.Fatalf("feed from the file not listening; feeds %v", p.feeds)
+	}
+	if code := p.getJSON("/readyz", nil); code != 200 {
+		t.Fatalf("readyz: %d", code)
+	}
+	p.stop()
+	if _, err := os.Stat(filepath.Join(dir, "state", "vigia.db")); err != nil {
+		t.Fatalf("data directory from the file not used: %v", err)
+	}
+
+	if err := os.WriteFile(cfg, []byte("data = \"x\"\nfeeds = [\"tcp://h:1\"]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, errs, code := vigia(t, "", "serve", "--config", cfg); code == 0 || !strings.Contains(errs, `unknown key "feeds"`) {
+		t.Fatalf("unknown key: exit %d: %s", code, errs)
+	}
+	if _, errs, code := vigia(t, "", "serve", "--data", dir, "--feed", "gps+tcp://h:1"); code != exitUsage || !strings.Contains(errs, `format "gps"`) {
+		t.Fatalf("bad feed: exit %d: %s", code, errs)
+	}
 }

@@ -266,6 +266,31 @@ func (s *Server) Stored() uint64 {
 	return s.acct.Stored()
 }
 
+// Authorisations returns the server's authorisation service, as the API
+// uses it: an authorisation is stored and applied to this process's engine
+// before Add returns, and to the other processes' on notification.
+func (s *Server) Authorisations() api.Authorisations { return authz{s} }
+
+// WaitAccounted waits, while Run runs, until every position the event log
+// holds now (of this process's shard) is accounted and stored, or ctx ends.
+func (s *Server) WaitAccounted(ctx context.Context) error {
+	if s.acct == nil {
+		return nil
+	}
+	if err := s.catchUp(ctx, 0); err != nil {
+		return err
+	}
+	target := s.acct.applied()
+	for s.Accounted() < target {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	return nil
+}
+
 // Accounted returns the last event-log sequence whose fixes, crossings and
 // alerts are stored (its state may be saved later).
 func (s *Server) Accounted() uint64 {
