@@ -138,10 +138,10 @@ func validFormat(s string) bool {
 // feeds runs the feeds: each connection or file is read by a decoder whose
 // positions a publisher batches into the event log.
 type feeds struct {
-	bus  *bus.Bus
-	m    *api.Metrics
-	log  *slog.Logger
-	now  func() time.Time
+	bus       *bus.Bus
+	m         *api.Metrics
+	log       *slog.Logger
+	now       func() time.Time
 	published atomic.Uint64 // positions stored in the event log
 
 	mu    sync.Mutex
