@@ -234,6 +234,11 @@ func (b *Bus) ConsumeWith(ctx context.Context, durable string, o ConsumeOptions,
 	},
 		// Options.Pack is the expected number of positions per message.
 		jetstream.PullMaxMessages(max(2*batch/b.opts.Pack, 4)),
+		// A pull that the server stops answering is noticed after two
+		// missed heartbeats and issued again: keep that short, so that a
+		// lost pull costs seconds, not the 30 s of the defaults.
+		jetstream.PullExpiry(10*time.Second),
+		jetstream.PullHeartbeat(time.Second),
 		jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
 			if errors.Is(err, jetstream.ErrConsumerDeleted) || errors.Is(err, jetstream.ErrConsumerNotFound) {
 				select {
