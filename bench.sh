@@ -23,6 +23,12 @@ go test -run '^$' -bench 'ReadBlock|AnchorCopy' -benchtime 3x -cpu 1 "$@" ./inte
 go test -run '^$' -bench . -benchtime 1s -cpu 1 "$@" ./internal/track ./internal/compliance
 go test -run '^$' -bench . -benchtime 3s -cpu 1 "$@" ./internal/store/sqlite ./internal/store/postgres
 go test -run '^$' -bench . -benchtime 1x "$@" ./internal/bus
+go test -run '^$' -bench . -benchtime 2s "$@" ./internal/api
+# vigia serve end to end (internal/server): feed bytes over loopback TCP to
+# stored verdicts, SQLite and the embedded NATS server, both cores; then the
+# alert latency to an SSE client under a paced load of 100,000 squitters/s.
+go test -run '^$' -bench 'EndToEnd' -benchtime 1x -count 3 "$@" ./internal/server
+go test -run '^$' -bench 'AlertLatency' -benchtime 1x -count 3 "$@" ./internal/server
 # Emission detection end to end (internal/detect): a 1000 × 600 × 425
 # float32 BIL cube (1.02 GB), simulated once into $VIGIA_BENCH_DIR; then the
 # Go benchmark (pixels/s, × real time, the apply pass, peak RSS) and the
