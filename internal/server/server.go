@@ -166,6 +166,8 @@ func New(ctx context.Context, cfg Config) (s *Server, err error) {
 	}
 	bo := bus.DefaultOptions()
 	bo.URL, bo.Listen, bo.Logger, bo.Pack = cfg.NATS, cfg.NATSListen, cfg.Logger, cfg.Pack
+	// Batches of up to 8,192 positions: 256 packed messages per pull.
+	bo.Batch = 8192
 	if cfg.NATS == "" {
 		bo.DataDir = filepath.Join(cfg.DataDir, "nats")
 	}
