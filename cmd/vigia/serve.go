@@ -64,6 +64,7 @@ type serveFile struct {
 	Geoid      *float64 `toml:"geoid"`
 	LogLevel   string   `toml:"log-level"`
 	LogFormat  string   `toml:"log-format"`
+	Programme  *bool    `toml:"programme-only"`
 	Fleet      []struct {
 		ID           string `toml:"id"`
 		Operator     string `toml:"operator"`
@@ -85,19 +86,21 @@ type pipelineFlags struct {
 	airspace            *string
 	geoid               *float64
 	logLevel, logFormat *string
+	programmeOnly       *bool
 }
 
 func addPipelineFlags(fs *flag.FlagSet, reorder time.Duration) pipelineFlags {
 	return pipelineFlags{
-		sf:        addStoreFlags(fs),
-		nats:      fs.String("nats", "", "external NATS JetStream `URL` (nats://host:4222); default: embedded under --data"),
-		shard:     fs.String("shard", "1/1", "the `I/N` share of the accounting this process takes"),
-		reorder:   fs.Duration("reorder", reorder, "how late (message time) a fix may come and still be placed in order; each fix waits this long"),
-		gap:       fs.Duration("gap", 10*time.Minute, "silence that ends a flight"),
-		airspace:  fs.String("airspace", "", "sovereign airspace GeoJSON `FILE` or directory (default: the embedded USA and Mexico set)"),
-		geoid:     fs.Float64("geoid", -28, "geoid height above the WGS84 ellipsoid in `METRES` for altitude bands (about -28 over Sonora)"),
-		logLevel:  fs.String("log-level", "info", "`LEVEL`: debug, info, warn or error"),
-		logFormat: fs.String("log-format", "text", "`FORMAT` of logs on standard error: text or json"),
+		sf:            addStoreFlags(fs),
+		nats:          fs.String("nats", "", "external NATS JetStream `URL` (nats://host:4222); default: embedded under --data"),
+		shard:         fs.String("shard", "1/1", "the `I/N` share of the accounting this process takes"),
+		reorder:       fs.Duration("reorder", reorder, "how late (message time) a fix may come and still be placed in order; each fix waits this long"),
+		gap:           fs.Duration("gap", 10*time.Minute, "silence that ends a flight"),
+		airspace:      fs.String("airspace", "", "sovereign airspace GeoJSON `FILE` or directory (default: the embedded USA and Mexico set)"),
+		geoid:         fs.Float64("geoid", -28, "geoid height above the WGS84 ellipsoid in `METRES` for altitude bands (about -28 over Sonora)"),
+		logLevel:      fs.String("log-level", "info", "`LEVEL`: debug, info, warn or error"),
+		logFormat:     fs.String("log-format", "text", "`FORMAT` of logs on standard error: text or json"),
+		programmeOnly: fs.Bool("programme-only", false, "account only the programme's aircraft (in the fleet or named by an authorisation); skip other traffic"),
 	}
 }
 
@@ -130,7 +133,7 @@ func (p pipelineFlags) config(e *env) (server.Config, *slog.Logger, error) {
 		return cfg, nil, errors.New("--reorder must be ≥ 0 and --gap > 0")
 	}
 	cfg = server.Config{
-		DataDir: *p.sf.data, DB: *p.sf.db, NATS: *p.nats, Shard: shard, Airspace: set, Logger: log,
+		DataDir: *p.sf.data, DB: *p.sf.db, NATS: *p.nats, Shard: shard, Airspace: set, Logger: log, ProgrammeOnly: *p.programmeOnly,
 		Track:      track.Options{Gap: *p.gap, Reorder: *p.reorder, MaxSpeed: track.DefaultOptions().MaxSpeed},
 		Compliance: compliance.Options{GeoidUndulation: geo.Meters(*p.geoid)},
 	}
@@ -234,6 +237,11 @@ func applyConfigFile(fs *flag.FlagSet, path string, feeds *feedList) ([]complian
 	for _, kv := range [][2]string{{"http", c.HTTP}, {"data", c.Data}, {"db", c.DB}, {"nats", c.NATS}, {"nats-listen", c.NATSListen},
 		{"shard", c.Shard}, {"reorder", c.Reorder}, {"gap", c.Gap}, {"airspace", c.Airspace}, {"log-level", c.LogLevel}, {"log-format", c.LogFormat}} {
 		if err := set(kv[0], kv[1]); err != nil {
+			return nil, err
+		}
+	}
+	if c.Programme != nil {
+		if err := set("programme-only", fmt.Sprint(*c.Programme)); err != nil {
 			return nil, err
 		}
 	}

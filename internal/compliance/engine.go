@@ -291,6 +291,20 @@ func (e *Engine) info(id string) *aircraftInfo {
 // ICAO address block; "" when none knows.
 func (e *Engine) Operator(id string) string { return e.info(id).operator }
 
+// Programme reports whether aircraft id belongs to the programme: it has a
+// Fleet entry or an authorisation names it. Aircraft outside the programme
+// (airliners on the same receivers) are judged like any other when given
+// to Assess; a caller accounting only the programme's flights filters with
+// this.
+func (e *Engine) Programme(id string) bool {
+	if e.fleet != nil {
+		if _, ok := e.fleet.Entry(id); ok {
+			return true
+		}
+	}
+	return len(e.info(id).auths) > 0
+}
+
 // mslOf returns the fix's altitude above mean sea level.
 func (e *Engine) mslOf(p *position.Position) geo.Meters {
 	if p.AltitudeRef == position.Geometric {

@@ -47,3 +47,28 @@ func TestFleet(t *testing.T) {
 		t.Error("nil fleet has an entry")
 	}
 }
+
+// TestProgramme shows which aircraft belong to the programme: those with a
+// Fleet entry or named by an authorisation (by address or mission), and
+// not an aircraft that only an ICAO address block places.
+func TestProgramme(t *testing.T) {
+	e := NewEngine(testSet(t), NewFleet(FleetEntry{ID: "icao:AE1F10", Operator: "USA"}), Options{})
+	if err := e.Add(mustParse(t, authJSON)); err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[string]bool{
+		"icao:AE1F10":          true,  // fleet
+		"icao:AE1F01":          true,  // named by AUT-1
+		"klv:MQ-9B/SON-ORB-01": true,  // named by mission
+		"icao:A12345":          false, // a US address, nothing more
+		"klv:MQ-9B/OTHER":      false,
+		"icao:0D0ABC":          false, // a Mexican address
+	} {
+		if got := e.Programme(id); got != want {
+			t.Errorf("Programme(%s) = %v, want %v", id, got, want)
+		}
+	}
+	if NewEngine(testSet(t), nil, Options{}).Programme("icao:AE1F10") {
+		t.Error("no fleet, no authorisation: in the programme")
+	}
+}

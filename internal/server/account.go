@@ -52,6 +52,7 @@ type accountant struct {
 	m             *api.Metrics
 	log           *slog.Logger
 	announce      func(alerts []compliance.Alert, ended []string)
+	programmeOnly bool
 
 	mu        sync.Mutex // guards everything below; the handler holds it per batch
 	trk       *track.Tracker
@@ -356,6 +357,12 @@ func (a *accountant) handle(ctx context.Context, batch []bus.Delivery) error {
 			// Applied before the checkpoint this consumer restarted
 			// from (a delivery that was stored but not acknowledged).
 			_ = d.Ack()
+			continue
+		}
+		if a.programmeOnly && !a.eng.Programme(d.Position.ID) {
+			a.m.TrackPositions.WithLabelValues("not_programme").Inc()
+			batch[taken] = d
+			taken++
 			continue
 		}
 		u := a.trk.Add(d.Position)

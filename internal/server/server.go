@@ -88,6 +88,10 @@ type Config struct {
 	Compliance compliance.Options
 	// Fleet names the operating state of aircraft.
 	Fleet []compliance.FleetEntry
+	// ProgrammeOnly accounts only the programme's aircraft (those with a
+	// Fleet entry or named by an authorisation); other traffic the feeds
+	// report (airliners on the same receivers) is counted and skipped.
+	ProgrammeOnly bool
 	// Airspace is the sovereign airspace set.
 	Airspace *airspace.Set
 	// Pack is the event log's packing (bus.Options.Pack); 0 means 32.
@@ -192,7 +196,7 @@ func New(ctx context.Context, cfg Config) (s *Server, err error) {
 		s.acct = &accountant{
 			name: cfg.Shard.name(), parts: cfg.Shard.partitions(), bus: s.bus, st: s.st, as: cfg.Airspace, fleet: fleet,
 			topts: cfg.Track, copts: cfg.Compliance, snapshotEvery: cfg.SnapshotEvery, flushEvery: cfg.FlushEvery, m: s.m,
-			log: s.log.With("stage", "account"), announce: s.announce,
+			log: s.log.With("stage", "account"), announce: s.announce, programmeOnly: cfg.ProgrammeOnly,
 		}
 		unsub, err := s.bus.Subscribe(authzSubject, s.onAuthz)
 		if err != nil {

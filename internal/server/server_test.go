@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vigia/vigia/internal/compliance"
 	"github.com/vigia/vigia/internal/feed/adsb"
 	"github.com/vigia/vigia/internal/store"
 )
@@ -177,4 +178,69 @@ func TestGarbageFeed(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestProgrammeOnly feeds three US aircraft crossing into Mexico, of which
+// only one is the programme's (a fleet entry): with ProgrammeOnly, only its
+// flight is accounted and only it raises an alert; the others are counted
+// and skipped.
+func TestProgrammeOnly(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	f, err := ParseFeed("beast+listen://127.0.0.1:0?name=rx&start=2026-03-02T16:00:00Z")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(ctx, Config{DataDir: t.TempDir(), Feeds: []Feed{f}, ProgrammeOnly: true,
+		Fleet: []compliance.FleetEntry{{ID: "icao:A80001", Operator: "USA"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx, false) }()
+	var stream []byte
+	for _, fr := range benchTraffic(0, 3, 20) {
+		stream = append(stream, fr.Beast...)
+	}
+	c, err := net.Dial("tcp", s.FeedAddr("rx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Write(stream); err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	if err := waitFor(func() bool { return s.Published() == 3*19 }); err != nil {
+		t.Fatalf("published %d: %v", s.Published(), err)
+	}
+	if err := s.WaitAccounted(ctx); err != nil {
+		t.Fatal(err)
+	}
+	flights, err := s.Store().Flights(ctx, store.FlightFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	alerts, err := s.Store().Alerts(ctx, store.AlertFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(flights) != 1 || flights[0].Aircraft != "icao:A80001" || flights[0].Fixes != 19 || len(alerts) != 1 || alerts[0].Aircraft != "icao:A80001" {
+		t.Fatalf("flights %+v, alerts %+v", flights, alerts)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+// waitFor polls cond for up to 20 s.
+func waitFor(cond func() bool) error {
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("not within 20 s")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return nil
 }
