@@ -65,12 +65,11 @@ type Options struct {
 }
 
 // DefaultOptions returns the defaults: spectral.DefaultOptions with the
-// flare mask on, masked pixels grown by 2 (used only once a saturation
-// level is set) and the plume-excluding re-estimation pass on (one more
-// pass over the cube's window bands, about 1.3 times the filter's time on
-// a 1000 × 600 × 425 scene; it keeps the plumes' own enhancement out of
-// the background statistics, see docs/BENCHMARKS.md, "False plumes with
-// the defaults"), plume.DefaultOptions (no wind: rates are NaN until
+// flare mask on, masked flags grown by 2 pixels and the plume-excluding
+// re-estimation on (one more apply pass over the cube's window bands, the
+// statistics downdated rather than read again; it keeps the plumes' own
+// enhancement out of the background statistics, see docs/BENCHMARKS.md,
+// "False plumes with the defaults"), plume.DefaultOptions (no wind: rates are NaN until
 // Plume.WindSpeed is set), a 0–1500 ppm·m quicklook.
 func DefaultOptions() Options {
 	f := spectral.DefaultOptions()
@@ -285,6 +284,10 @@ func newScaledCube(c *envi.Cube) *scaledCube {
 	s := &scaledCube{Cube: c, gain: h.ScaleFactor, offset: h.ScaleOffset}
 	return s
 }
+
+// ViewFloat32 lends no view: the file's values are not the scaled ones,
+// so the matched filter reads them through ReadBlock.
+func (s *scaledCube) ViewFloat32(line0, nLines, b0, b1 int) ([]float32, bool) { return nil, false }
 
 func (s *scaledCube) ReadBlock(line0, n int, bands []int, dst []float32) error {
 	if err := s.Cube.ReadBlock(line0, n, bands, dst); err != nil {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -299,6 +300,14 @@ func TestScaledCubeAppliesGainAndOffset(t *testing.T) {
 	}
 	if want := []float32{21, -9999, 1, 3}; dst[0] != want[0] || dst[1] != want[1] || dst[2] != want[2] || dst[3] != want[3] {
 		t.Errorf("scaled %v, want %v", dst, want)
+	}
+	// The unscaled file may be viewed in place, the scaled cube not: the
+	// filter must read it through ReadBlock.
+	if _, ok := c.ViewFloat32(0, 1, 0, 2); !ok && runtime.GOOS == "linux" {
+		t.Error("the mapped file lends no view")
+	}
+	if v, ok := sc.ViewFloat32(0, 1, 0, 2); ok || v != nil {
+		t.Error("the scaled cube lends a view of unscaled values")
 	}
 }
 

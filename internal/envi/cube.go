@@ -13,8 +13,9 @@ import (
 // Cube is an open ENVI image: its header and its data file, mapped into
 // memory read-only (on Linux; read with ReadAt elsewhere). Reading never
 // holds more than the lines asked for: after each ReadBlock the pages it
-// touched are released (madvise DONTNEED), so the resident memory stays
-// bounded by the block whatever the cube's size.
+// touched are released (madvise DONTNEED), and a view from ViewFloat32
+// until ReleaseView, so the resident memory stays bounded by the blocks
+// whatever the cube's size.
 //
 // ReadBlock and the geolocation readers are safe for concurrent use; Close
 // must not run concurrently with them.
@@ -209,6 +210,10 @@ func (c *Cube) ReadBlock(line0, nLines int, bands []int, dst []float32) error {
 			}
 		}
 		window := c.data != nil && 2*(hi-lo) <= B
+		// A few bands far apart (a flare test's two) are read where they
+		// lie, their pages faulted in as read, rather than mapping the
+		// whole run between them.
+		sparse := 2*int64(nb) < hi-lo
 		var src []byte
 		if window {
 			src = c.data[off : off+n : off+n]
@@ -219,7 +224,7 @@ func (c *Cube) ReadBlock(line0, nLines int, bands []int, dst []float32) error {
 			}
 		}
 		for l := range nLines {
-			if window {
+			if window && !sparse {
 				if run := src[(int64(l)*B+lo)*S*sz : (int64(l)*B+hi)*S*sz]; len(run) >= 1<<16 {
 					populate(run)
 				}

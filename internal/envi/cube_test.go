@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -387,5 +388,64 @@ func TestReadAtFallback(t *testing.T) {
 		}
 		mapped.Close()
 		plain.Close()
+	}
+}
+
+// TestViewFloat32 checks that a view of a BIL float32 cube holds what
+// ReadBlock reads, for lines in the middle of the cube and every band, and
+// that the cubes and requests a view cannot serve say so.
+func TestViewFloat32(t *testing.T) {
+	dir := t.TempDir()
+	const lines, samples, bands = 7, 5, 4
+	vals := make([]float32, lines*samples*bands)
+	for i := range vals {
+		vals[i] = float32(i)*0.5 - 3
+	}
+	hdr := filepath.Join(dir, "cube.hdr")
+	w, err := Create(hdr, Header{Samples: samples, Lines: lines, Bands: bands})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.WriteLines(vals); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Open(hdr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	v, ok := c.ViewFloat32(2, 3, 1, 3)
+	if runtime.GOOS != "linux" {
+		if ok {
+			t.Fatal("a view of an unmapped cube")
+		}
+		return
+	}
+	if !ok {
+		t.Fatal("no view of a mapped BIL float32 cube")
+	}
+	want := make([]float32, 3*bands*samples)
+	if err := c.ReadBlock(2, 3, nil, want); err != nil {
+		t.Fatal(err)
+	}
+	if len(v) != len(want) {
+		t.Fatalf("view of %d values, want %d", len(v), len(want))
+	}
+	for i := range want {
+		if v[i] != want[i] {
+			t.Fatalf("value %d: %g, want %g", i, v[i], want[i])
+		}
+	}
+	c.ReleaseView(v)
+	if v[len(v)-1] != want[len(want)-1] {
+		t.Fatal("a released view reads other values")
+	}
+	for _, bad := range [][4]int{{-1, 1, 0, 1}, {6, 2, 0, 1}, {0, 0, 0, 1}, {0, 1, 2, 2}, {0, 1, 0, 5}} {
+		if _, ok := c.ViewFloat32(bad[0], bad[1], bad[2], bad[3]); ok {
+			t.Errorf("view of lines %d+%d, bands [%d, %d)", bad[0], bad[1], bad[2], bad[3])
+		}
 	}
 }

@@ -18,7 +18,10 @@
 // converts any block of whole lines and any set of bands to float32 in BIL
 // order, from any data type, byte order and interleave. Pages a read
 // touched are released right after it, so reading a cube of any size in
-// line blocks keeps memory bounded by the block. Create and Writer write
+// line blocks keeps memory bounded by the block. A mapped BIL float32
+// cube in the host's byte order also lends its lines in place
+// (ViewFloat32, released by ReleaseView), which saves the copy. Create
+// and Writer write
 // float32 BIL little-endian cubes through a buffered file, which GDAL's
 // ENVI driver reads.
 //

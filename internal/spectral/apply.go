@@ -4,18 +4,19 @@ import (
 	"math"
 )
 
-// applyPass is pass 2: α̂ = w·(x − μ) per pixel, one dot product over the
-// bands in float32, walked in the cube's BIL order so that every inner loop
-// runs over contiguous samples. Weights and means are laid out band-major
-// per column (w[b*samples+s]) to match.
-func (r *runner) applyPass(filters []*Filter) error {
+// applyPass is pass 2 over columns [lo, hi): α̂ = w·(x − μ) per pixel, one
+// dot product over the bands in float32, walked in the cube's BIL order so
+// that every inner loop runs over contiguous samples. Weights and means
+// are laid out band-major per column (w[b*samples+s]) to match.
+func (r *runner) applyPass(filters []*Filter, lo, hi int) error {
 	p, ns := r.p, r.samples
 	res := r.res
 	wt := make([]float32, p*ns)
 	mu := make([]float32, p*ns)
 	sig := make([]float32, ns)
 	mumu := make([]float32, ns)
-	for s, f := range filters {
+	for s := lo; s < hi; s++ {
+		f := filters[s]
 		for b := 0; b < p; b++ {
 			wt[b*ns+s] = float32(f.Weights[b])
 			mu[b*ns+s] = float32(f.Mean[b])
@@ -27,7 +28,7 @@ func (r *runner) applyPass(filters []*Filter) error {
 	var cinv map[*Filter][]float32
 	if res.ACE != nil {
 		cinv = make(map[*Filter][]float32)
-		for _, f := range filters {
+		for _, f := range filters[lo:hi] {
 			if _, ok := cinv[f]; ok {
 				continue
 			}
@@ -51,26 +52,33 @@ func (r *runner) applyPass(filters []*Filter) error {
 	nan := float32(math.NaN())
 	thr := float32(r.opts.ReestimateSigma)
 	every := max(1, r.opts.LineStride)
-	return r.stream(r.used, func(line0, n int, block []float32) {
-		r.parallel(func(w, s0, s1 int) {
+	return r.stream(r.used, func(line0, n int, k lineBlock) {
+		block := k.data
+		// Column mode hands out chunks of columns as workers free up; in
+		// scene mode worker w keeps pass 1's range of columns (resample).
+		each := r.parallelRange
+		if r.opts.Mode == Column {
+			each = func(lo, hi, _ int, fn func(w, s0, s1 int)) { r.parallelChunks(lo, hi, applyChunk, fn) }
+		}
+		each(lo, hi, nw, func(w, s0, s1 int) {
 			acc := accs[w][s0:s1]
 			xm := alb[w][s0:s1]
 			for l := 0; l < n; l++ {
-				clear(acc)
 				if albedo {
+					clear(acc)
 					clear(xm)
-				}
-				for b := 0; b < p; b++ {
-					off := (l*p+b)*ns + s0
-					row := block[off : off+len(acc)]
-					wb := wt[b*ns+s0 : b*ns+s0+len(acc)]
-					mb := mu[b*ns+s0 : b*ns+s0+len(acc)]
-					dot(acc, wb, row, mb)
-					if albedo {
+					for b := 0; b < p; b++ {
+						off := k.at(l, 0) + b*ns + s0
+						row := block[off : off+len(acc)]
+						wb := wt[b*ns+s0 : b*ns+s0+len(acc)]
+						mb := mu[b*ns+s0 : b*ns+s0+len(acc)]
+						dot(acc, wb, row, mb)
 						for s, x := range row {
 							xm[s] += x * mb[s]
 						}
 					}
+				} else {
+					applyLine(acc, wt[s0:], block[k.at(l, 0)+s0:], mu[s0:], p, ns)
 				}
 				base := (line0+l)*ns + s0
 				enh := res.Enhancement[base : base+len(acc)]
@@ -91,20 +99,24 @@ func (r *runner) applyPass(filters []*Filter) error {
 					// A background pixel of pass 1 that the re-estimation
 					// will exclude: keep its spectrum for downdating.
 					if r.recs != nil && mk[s] == 0 && a > thr*sd && (line0+l)%every == 0 {
-						r.recs[w].record(base+s, block, l*p*ns+s0+s, ns, p)
+						r.recs[w].record(base+s, block, k.at(l, 0)+s0+s, ns, p)
 						mk[s] |= MaskPlume
 					}
 				}
 				if res.ACE != nil {
-					r.ace(block, l, line0, s0, s1, filters, cinv, dev[w], acc)
+					r.ace(block[k.at(l, 0):], line0+l, s0, s1, filters, cinv, dev[w], acc)
 				}
 			}
 			if r.recs != nil {
-				r.resample(block, line0, n, w, s0, s1)
+				r.resample(k, line0, n, w, s0, s1)
 			}
 		})
 	})
 }
+
+// applyChunk is the number of columns a worker of the apply pass takes
+// at a time in column mode.
+const applyChunk = 64
 
 // dot adds w[s]·(x[s] − m[s]) to acc[s] for every s: the apply pass's inner
 // loop, unrolled by four.
@@ -123,14 +135,36 @@ func dot(acc, w, x, m []float32) {
 	}
 }
 
-// ace fills the ACE score of line l of the block for columns [s0, s1):
-// ACE = α₀²·(sᵀC⁻¹s) / ((x−μ)ᵀC⁻¹(x−μ)), α₀ the enhancement before any
-// albedo scaling (acc).
-func (r *runner) ace(block []float32, l, line0, s0, s1 int, filters []*Filter, cinv map[*Filter][]float32, d []float32, acc []float32) {
+// applyLineGo is applyLine's portable loop (and the reference its
+// assembly path is tested against): acc is cleared, then each band's
+// row added by dot.
+func applyLineGo(acc, w, x, m []float32, p, ns int) {
+	n := len(acc)
+	clear(acc)
+	for b := 0; b < p; b++ {
+		dot(acc, w[b*ns:b*ns+n], x[b*ns:b*ns+n], m[b*ns:b*ns+n])
+	}
+}
+
+// sumTimesZeroGo is sumTimesZero's portable loop.
+func sumTimesZeroGo(z, x []float32, p, ns int) {
+	n := len(z)
+	clear(z)
+	for b := 0; b < p; b++ {
+		for s, v := range x[b*ns : b*ns+n] {
+			z[s] += v * 0
+		}
+	}
+}
+
+// ace fills the ACE score of line line for columns [s0, s1), its band b
+// at rows[b·samples+s]: ACE = α₀²·(sᵀC⁻¹s) / ((x−μ)ᵀC⁻¹(x−μ)), α₀ the
+// enhancement before any albedo scaling (acc).
+func (r *runner) ace(rows []float32, line, s0, s1 int, filters []*Filter, cinv map[*Filter][]float32, d []float32, acc []float32) {
 	p, ns := r.p, r.samples
 	res := r.res
 	for s := s0; s < s1; s++ {
-		i := (line0+l)*ns + s
+		i := line*ns + s
 		if res.Mask[i]&MaskNoData != 0 {
 			res.ACE[i] = float32(math.NaN())
 			continue
@@ -138,7 +172,7 @@ func (r *runner) ace(block []float32, l, line0, s0, s1 int, filters []*Filter, c
 		f := filters[s]
 		c := cinv[f]
 		for b := 0; b < p; b++ {
-			d[b] = block[(l*p+b)*ns+s] - float32(f.Mean[b])
+			d[b] = rows[b*ns+s] - float32(f.Mean[b])
 		}
 		var dd float32
 		for a := 0; a < p; a++ {

@@ -121,12 +121,14 @@ func BenchmarkPasses(b *testing.B) {
 				if _, err := r.buildFilters(g); err != nil {
 					b.Fatal(err)
 				}
+				r.release()
 			}
 			b.ReportMetric((cpuSeconds()-cpu0)/float64(b.N), "cpu-s/op")
 			b.ReportMetric(float64(c.lines*c.samples)*float64(b.N)/b.Elapsed().Seconds(), "pixels/s")
 		})
 		b.Run(fmt.Sprintf("apply/bands=%d", p), func(b *testing.B) {
 			r := newRunner()
+			defer r.release()
 			g, err := r.statsPass(0, c.samples)
 			if err != nil {
 				b.Fatal(err)
@@ -139,7 +141,7 @@ func BenchmarkPasses(b *testing.B) {
 			b.SetBytes(int64(c.lines * c.samples * p * 4))
 			cpu0 := cpuSeconds()
 			for b.Loop() {
-				if err := r.applyPass(f); err != nil {
+				if err := r.applyPass(f, 0, c.samples); err != nil {
 					b.Fatal(err)
 				}
 			}

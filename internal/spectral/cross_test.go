@@ -137,12 +137,19 @@ func BenchmarkCrossKernel(b *testing.B) {
 	}
 }
 
-// TestSolvePotrf: the filter built without C⁻¹ (lapack Potrf and two
-// triangular solves) equals the one built through mat.Cholesky, on a
-// random ill-conditioned covariance, and a singular one is refused.
+// TestSolvePotrf: the filter built without C⁻¹ (lapack Potrf, or
+// potrfUpper from cholMinBands bands on, and two triangular solves)
+// equals the one built through mat.Cholesky, on a random ill-conditioned
+// covariance, and a singular one is refused.
 func TestSolvePotrf(t *testing.T) {
+	for _, p := range []int{30, cholMinBands + 22} {
+		t.Run(fmt.Sprintf("p=%d", p), func(t *testing.T) { testSolvePotrf(t, p) })
+	}
+}
+
+func testSolvePotrf(t *testing.T, p int) {
 	rng := rand.New(rand.NewPCG(9, 10))
-	const p, n = 30, 60
+	n := 2 * p
 	x := make([]float64, n*p)
 	for i := range x {
 		x[i] = rng.NormFloat64() * math.Pow(10, -float64(i%p)/10)
@@ -151,7 +158,7 @@ func TestSolvePotrf(t *testing.T) {
 	for r := 0; r < n; r++ {
 		for i := 0; i < p; i++ {
 			for j := 0; j < p; j++ {
-				cov[i*p+j] += x[r*p+i] * x[r*p+j] / (n - 1)
+				cov[i*p+j] += x[r*p+i] * x[r*p+j] / float64(n-1)
 			}
 		}
 	}
@@ -230,5 +237,123 @@ func TestPortableKernelFilter(t *testing.T) {
 	t.Logf("α̂ RMS difference %.3g ppm·m, σ %.3g ppm·m", rms, sig)
 	if rms > 0.02*sig {
 		t.Errorf("α̂ RMS difference %.3g ppm·m between kernels, above 2 %% of σ %.3g", rms, sig)
+	}
+}
+
+// TestApplyKernel checks that applyLine's assembly path gives the bits of
+// the portable loop, for column counts with and without a remainder of
+// 8 and 32, and for values spanning many binades (where a fused
+// multiply-add or another order of the sums would differ).
+func TestApplyKernel(t *testing.T) {
+	if !useAVX2 {
+		t.Skip("no AVX2 on this machine: only the portable loop runs")
+	}
+	rng := rand.New(rand.NewPCG(91, 92))
+	for _, tc := range []struct{ n, p, ns int }{
+		{1, 1, 1}, {8, 3, 8}, {31, 80, 40}, {32, 80, 32}, {75, 17, 600}, {600, 425, 600},
+	} {
+		w := make([]float32, tc.p*tc.ns)
+		x := make([]float32, tc.p*tc.ns)
+		m := make([]float32, tc.p*tc.ns)
+		for i := range w {
+			w[i] = float32(rng.NormFloat64() * math.Pow(10, float64(rng.IntN(9)-4)))
+			x[i] = float32(rng.Float64() * 30)
+			m[i] = float32(rng.Float64() * 30)
+		}
+		got := make([]float32, tc.n)
+		want := make([]float32, tc.n)
+		for i := range got {
+			got[i] = float32(i) // overwritten, not added to
+		}
+		applyLine(got, w, x, m, tc.p, tc.ns)
+		applyLineGo(want, w, x, m, tc.p, tc.ns)
+		for s := range want {
+			if math.Float32bits(got[s]) != math.Float32bits(want[s]) {
+				t.Fatalf("n=%d p=%d: column %d: %g, want %g", tc.n, tc.p, s, got[s], want[s])
+			}
+		}
+	}
+}
+
+// TestSumTimesZero checks the no-data kernel of the mask pass: zero for
+// finite pixels whatever their magnitude, NaN for a pixel with a NaN or
+// an infinity in any band, in the assembly path and the portable loop.
+func TestSumTimesZero(t *testing.T) {
+	rng := rand.New(rand.NewPCG(93, 94))
+	const p, ns, n = 82, 600, 597
+	x := make([]float32, p*ns)
+	for i := range x {
+		x[i] = float32(rng.NormFloat64() * math.Pow(10, float64(rng.IntN(70)-35)))
+	}
+	bad := map[int]float32{0: float32(math.NaN()), 8: float32(math.Inf(1)), 31: float32(math.Inf(-1)), 596: float32(math.NaN())}
+	for s, v := range bad {
+		x[rng.IntN(p)*ns+s] = v
+	}
+	x[5*ns+598] = float32(math.NaN()) // beyond n: not looked at
+	zeros := make([]float32, ns)
+	got, want := make([]float32, n), make([]float32, n)
+	sumTimesZero(got, x, zeros, p, ns)
+	sumTimesZeroGo(want, x, p, ns)
+	for s := range got {
+		_, isBad := bad[s]
+		if g := math.IsNaN(float64(got[s])); g != isBad || (!g && got[s] != 0) {
+			t.Errorf("column %d: %g, want NaN %v", s, got[s], isBad)
+		}
+		if math.IsNaN(float64(want[s])) != isBad {
+			t.Errorf("portable: column %d: %g, want NaN %v", s, want[s], isBad)
+		}
+	}
+}
+
+// TestDeviations checks the statistics pass's per-pixel kernel: the
+// assembly path gives the bits of the portable loop, deviations and
+// float64 sums, for band counts with and without a remainder of 8.
+func TestDeviations(t *testing.T) {
+	rng := rand.New(rand.NewPCG(95, 96))
+	for _, p := range []int{1, 7, 8, 80, 425} {
+		x := make([]float32, p)
+		shift := make([]float32, p)
+		for b := range x {
+			x[b] = float32(rng.Float64() * 30)
+			shift[b] = float32(rng.Float64() * 30)
+		}
+		got, want := make([]float32, p), make([]float32, p)
+		gs, ws := make([]float64, p), make([]float64, p)
+		for b := range gs {
+			gs[b] = rng.NormFloat64() * 1e3
+			ws[b] = gs[b]
+		}
+		deviations(got, x, shift, gs)
+		deviationsGo(want, x, shift, ws)
+		for b := range want {
+			if math.Float32bits(got[b]) != math.Float32bits(want[b]) || math.Float64bits(gs[b]) != math.Float64bits(ws[b]) {
+				t.Fatalf("p=%d band %d: %g, sum %g; want %g, %g", p, b, got[b], gs[b], want[b], ws[b])
+			}
+		}
+	}
+}
+
+// TestTranspose checks the BIL-to-pixel-major transpose of pass 1: the
+// assembly 8×8 blocks with their edges (bands past a multiple of 8,
+// columns past a multiple of 8, fewer than 8 of either) copy exactly what
+// the portable loop copies.
+func TestTranspose(t *testing.T) {
+	rng := rand.New(rand.NewPCG(105, 106))
+	for _, tc := range []struct{ p, ns, c0, cn int }{
+		{80, 600, 0, 64}, {80, 600, 576, 24}, {425, 600, 64, 64}, {7, 50, 3, 20}, {16, 50, 5, 7}, {19, 70, 1, 69}, {8, 8, 0, 8},
+	} {
+		src := make([]float32, tc.p*tc.ns)
+		for i := range src {
+			src[i] = rng.Float32()
+		}
+		got := make([]float32, tc.cn*tc.p)
+		want := make([]float32, tc.cn*tc.p)
+		transpose(got, src, tc.p, tc.ns, tc.c0, tc.cn)
+		transposeGo(want, src, tc.p, tc.ns, tc.c0, tc.cn)
+		for i := range want {
+			if got[i] != want[i] || want[i] != src[(i%tc.p)*tc.ns+tc.c0+i/tc.p] {
+				t.Fatalf("p=%d cn=%d: value %d: %g, want %g", tc.p, tc.cn, i, got[i], want[i])
+			}
+		}
 	}
 }

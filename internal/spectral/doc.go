@@ -7,12 +7,16 @@
 // embedded for methane (Methane), and resampled to the sensor's bands with
 // a Gaussian response from each band's FWHM (Target.Resample).
 //
-// MatchedFilter streams a Cube in blocks of lines. Pass 1 accumulates, per
+// MatchedFilter streams a Cube in blocks of lines: views of the cube's
+// memory when it lends them (a memory-mapped BIL float32 envi.Cube), copies
+// from ReadBlock otherwise. Pass 1 accumulates, per
 // cross-track column (Column mode, for pushbroom sensors) or over the whole
 // scene (Scene mode), the count, sum and cross-products of the valid
 // background pixels: no-data pixels are excluded first, then saturated
-// pixels and flares (grown by a few pixels), and on an optional second
-// round the plume pixels of the first. The cross-products are of
+// pixels and flares (grown by a few pixels; when the flare mask is the
+// only mask its pass reads just the two flare bands, the window bands'
+// no-data being found by pass 1), and on an optional second round the
+// plume pixels of the first. The cross-products are of
 // deviations from the mean of each background's first block; each block's
 // are formed in float32 by a register-tiled kernel (AVX2/FMA assembly on
 // amd64, a pure-Go fallback elsewhere) and added to float64 totals, and
@@ -28,8 +32,11 @@
 // optional re-estimation without the plume pixels downdates pass 1's
 // totals: it subtracts the contributions of the pixels that pass 2 found
 // above the threshold, whose spectra pass 2 kept, rebuilds the filters and
-// applies them again, without a second statistics pass over the cube
-// (except when pass 1 ran in slabs of columns).
+// applies them again, without a second statistics pass over the cube;
+// when pass 1 runs in slabs of columns the whole re-estimation runs slab
+// by slab (statistics, filters, apply, downdate, filters, apply), so that
+// one slab's totals are live at a time. Columns that lost no pixel keep
+// their first filter.
 //
 // Why leave-one-out and not Ledoit–Wolf: Ledoit–Wolf chooses the shrinkage
 // that minimises the expected Frobenius error of the covariance, which is

@@ -233,14 +233,22 @@ func newFilter(mean, cov, absorption []float64, shrinkage float64, inverse bool,
 }
 
 // solvePotrf factorises the symmetric positive definite matrix whose upper
-// triangle is in a (p×p, row-major; overwritten by U, C = UᵀU) and writes
-// C⁻¹s into u, returning sᵀC⁻¹s; ok is false when C is not numerically
-// positive definite.
+// triangle is in a (p×p, row-major; overwritten by U, C = UᵀU; by
+// potrfUpper from cholMinBands bands on with AVX2/FMA, else gonum's
+// Dpotrf) and writes C⁻¹s into u, returning sᵀC⁻¹s; ok is false when C is
+// not numerically positive definite.
 func solvePotrf(a []float64, p int, s, u []float64) (q float64, ok bool) {
-	sym := blas64.Symmetric{Uplo: blas.Upper, N: p, Stride: p, Data: a}
-	tri, ok := lapack64.Potrf(sym)
-	if !ok {
-		return 0, false
+	var tri blas64.Triangular
+	if useAVX2 && p >= cholMinBands {
+		if !potrfUpper(a, p) {
+			return 0, false
+		}
+		tri = blas64.Triangular{Uplo: blas.Upper, Diag: blas.NonUnit, N: p, Stride: p, Data: a}
+	} else {
+		sym := blas64.Symmetric{Uplo: blas.Upper, N: p, Stride: p, Data: a}
+		if tri, ok = lapack64.Potrf(sym); !ok {
+			return 0, false
+		}
 	}
 	lo, hi := math.Inf(1), 0.0
 	for i := 0; i < p; i++ {

@@ -2,18 +2,26 @@ package spectral
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"runtime"
 	"sort"
 	"sync"
+	"sync/atomic"
 )
 
 // Cube is the part of an imaging-spectrometer cube the filter reads:
 // its dimensions, and blocks of whole lines for a subset of bands.
 // ReadBlock fills dst in BIL order, dst[(l*len(bands)+bi)*samples+s] for
 // line line0+l, band bands[bi] and sample s. MatchedFilter calls ReadBlock
-// from one goroutine at a time.
+// from one goroutine at a time. A Cube that also has the methods
+// ViewFloat32(line0, nLines, b0, b1 int) ([]float32, bool) and
+// ReleaseView([]float32), as envi.Cube does, lends its lines instead of
+// copying them (all bands of lines [line0, line0+nLines) in BIL order,
+// bands [b0, b1) ready to read, or false to decline; ReleaseView when the
+// filter is done with them). A wrapper that changes the values read (a
+// scale factor) must not promote those methods.
 type Cube interface {
 	Dims() (lines, samples, bands int)
 	ReadBlock(line0, nLines int, bands []int, dst []float32) error
@@ -169,15 +177,18 @@ type Result struct {
 // pass 1 accumulating each background's sums and cross-products, and pass 2
 // applying the filter; with Reestimate, the plume pixels' contributions
 // are subtracted from pass 1's totals (their spectra kept from pass 2, at
-// most 64 MiB of them) and pass 2 runs again, or, in slabs of columns or
-// past those 64 MiB, passes 1 and 2 both run again without them.
+// most 64 MiB of them) and pass 2 runs again, or, past those 64 MiB,
+// passes 1 and 2 both run again without them. In slabs of columns the
+// re-estimation runs slab by slab, each slab's statistics read once
+// (see slabReestimate in slabs.go).
 // wavelength and fwhm (nm) describe the cube's bands.
-// Memory is bounded by the blocks in flight, the float64 totals of each
-// background's cross-products (the upper triangle, about samples·p²·4
-// bytes in column mode, at most 256 MiB at a time: beyond that pass 1
-// runs over slabs of columns, reading the cube once per slab) and the
-// lines×samples outputs. It stops early, returning ctx.Err(), when ctx is
-// cancelled.
+// Memory is bounded by the blocks in flight (none are copied when the
+// cube lends views of its lines), the float64 totals of each background's
+// cross-products (the upper triangle, about samples·p²·4 bytes in column
+// mode, at most 256 MiB at a time: beyond that pass 1 runs over slabs of
+// columns, reading the cube once per slab, three times with
+// re-estimation) and the lines×samples outputs. It stops early, returning
+// ctx.Err(), when ctx is cancelled.
 func MatchedFilter(ctx context.Context, cube Cube, wavelength, fwhm []float64, t *Target, opts Options) (*Result, error) {
 	lines, samples, bands := cube.Dims()
 	if lines <= 0 || samples <= 0 || bands <= 0 {
@@ -270,24 +281,31 @@ func MatchedFilter(ctx context.Context, cube Cube, wavelength, fwhm []float64, t
 		ctx: ctx, cube: cube, opts: opts, res: r,
 		lines: lines, samples: samples, p: p, used: used,
 	}
+	defer run.release()
 	maskPass := opts.HasSaturation || opts.FlareMask
 	passes := 2
 	if maskPass {
 		passes++
 	}
 	sl := run.slabs()
+	slabDown := opts.Reestimate && downdateReestimate && len(sl) > 1
 	if opts.Reestimate {
 		run.keepGroups = downdateReestimate && len(sl) == 1
 		passes++
-		if !run.keepGroups {
+		if !downdateReestimate {
 			passes++
 		}
 	}
 	run.totalLines = passes * lines
 	if len(sl) > 1 {
-		// Each slab of columns after the first reads the cube once more.
+		// Each slab of columns after the first reads the cube once more
+		// for its statistics, or, re-estimating slab by slab, for its
+		// statistics and both apply passes.
 		extra := len(sl) - 1
-		if opts.Reestimate {
+		switch {
+		case slabDown:
+			extra *= 3
+		case opts.Reestimate:
 			extra *= 2
 		}
 		run.totalLines += extra * lines
@@ -298,9 +316,25 @@ func MatchedFilter(ctx context.Context, cube Cube, wavelength, fwhm []float64, t
 			flare[0] = nearestBand(wavelength, 1600)
 			flare[1] = nearestBand(wavelength, 2200)
 		}
-		if err := run.maskPass(flare); err != nil {
+		lite := liteMaskPass && opts.FlareMask && !opts.HasSaturation && max(1, opts.LineStride) == 1 && len(sl) == 1
+		if err := run.maskPass(flare, lite); err != nil {
 			return nil, err
 		}
+	}
+	if slabDown {
+		err := run.slabReestimate(sl)
+		if !errors.Is(err, errSlabFallback) {
+			if err != nil {
+				return nil, err
+			}
+			return r, nil
+		}
+		// A column needs the scene's background: start again with full
+		// statistics passes, from the masks of the mask pass.
+		for i := range r.Mask {
+			r.Mask[i] &^= MaskPlume
+		}
+		run.totalLines = run.doneLines + (2*len(sl)+2)*lines
 	}
 	filters, err := run.filters()
 	if err != nil {
@@ -310,7 +344,7 @@ func MatchedFilter(ctx context.Context, cube Cube, wavelength, fwhm []float64, t
 		run.startRecording()
 	}
 	for iter := 0; ; iter++ {
-		if err := run.applyPass(filters); err != nil {
+		if err := run.applyPass(filters, 0, samples); err != nil {
 			return nil, err
 		}
 		if !opts.Reestimate || iter == 1 {
@@ -321,7 +355,11 @@ func MatchedFilter(ctx context.Context, cube Cube, wavelength, fwhm []float64, t
 				r.Mask[i] |= MaskPlume
 			}
 		}
-		if run.groups != nil && run.downdate() {
+		if changed := run.downdate(); changed != nil {
+			if opts.Mode == Column && run.alpha != nil {
+				run.prev = &prevBuild{changed: changed, alpha: run.alpha, filters: filters,
+					status: r.ColumnStatus, shrinkage: r.Shrinkage}
+			}
 			filters, err = run.buildFilters(run.groups)
 		} else {
 			if run.groups != nil {
@@ -395,12 +433,17 @@ type runner struct {
 	used       []int
 	doneLines  int
 	totalLines int
+	// flareBands keep a lite mask pass's flare bands (f16, f22) until
+	// settleMask.
+	flareBands [2][]float32
 	// noDataMarked: the mask pass has flagged every pixel with no data in
 	// a used band, so later passes need not test the values again.
 	noDataMarked bool
 	// crossBuf holds pass 1's cross-product totals; slabs of columns
 	// reuse it.
 	crossBuf []float64
+	// crossZero: crossBuf is freshly allocated, all zero.
+	crossZero bool
 	// blocks are the two line blocks every pass streams through.
 	blocks [2][]float32
 	// keepGroups keeps pass 1's groups in groups for the re-estimation by
@@ -409,27 +452,97 @@ type runner struct {
 	keepGroups bool
 	groups     []*group
 	recs       []plumeRecord
+	// groupLo is the column of groups[0] in column mode (the first column
+	// of a slab).
+	groupLo int
+	// unmap holds the functions that free the memory bigFloat64 mapped.
+	unmap []func()
+	// alpha is the shrinkage coefficient per column that the last
+	// buildFilters chose, before any raise by newFilter; prev, when not
+	// nil, is what the next buildFilters may reuse (stats.go).
+	alpha []float64
+	prev  *prevBuild
 }
 
+// lineViewer is implemented by cubes that lend their lines in place, as
+// envi.Cube does for a memory-mapped BIL float32 file: ViewFloat32 returns
+// lines [line0, line0+nLines) of every band, band b of line l and sample
+// s at v[(l*bands+b)*samples+s], its bands [b0, b1) ready to read, or
+// false; ReleaseView tells the cube that a view is no longer read.
+type lineViewer interface {
+	ViewFloat32(line0, nLines, b0, b1 int) (v []float32, ok bool)
+	ReleaseView(v []float32)
+}
+
+// lineBlock is a block of lines as a pass sees it: band bands[b] of line
+// l (relative to the block's first) and sample s at
+// data[l*line+off[b]+s]. The pass's first len(r.used) bands are always
+// consecutive rows, off[b] = off[0] + b·samples.
+type lineBlock struct {
+	data []float32
+	line int   // values from one line to the next
+	off  []int // offset of each band's row within a line
+}
+
+// at returns the index in data of line l's row of band b.
+func (k lineBlock) at(l, b int) int { return l*k.line + k.off[b] }
+
 // stream reads the cube in blocks of opts.BlockLines lines for bands on a
-// reader goroutine, up to two blocks ahead, and calls fn(line0, nLines, block)
-// for each block in order on the calling goroutine.
-func (r *runner) stream(bands []int, fn func(line0, n int, block []float32)) error {
+// reader goroutine, up to two blocks ahead, and calls fn(line0, nLines,
+// block) for each block in order on the calling goroutine. When the cube
+// is a lineViewer and the pass's first len(r.used) bands are consecutive
+// bands of the cube, the blocks are views of the cube (no copy);
+// otherwise ReadBlock copies them into two buffers that every pass
+// reuses.
+func (r *runner) stream(bands []int, fn func(line0, n int, block lineBlock)) error {
 	bl := r.opts.BlockLines
-	size := bl * len(bands) * r.samples
+	ns := r.samples
+	nb := len(bands)
+	_, _, cubeBands := r.cube.Dims()
+	viewer, view := r.cube.(lineViewer)
+	lo, hi := bands[0], bands[0]+1
+	for i, b := range bands {
+		if i < len(r.used) && i > 0 && b != bands[i-1]+1 {
+			view = false
+		}
+		lo, hi = min(lo, b), max(hi, b+1)
+	}
+	off := make([]int, nb)
+	for i, b := range bands {
+		off[i] = b * ns // a view holds every band of its lines
+	}
+	if view {
+		// The cube must lend lines; if it cannot, copy.
+		v, ok := viewer.ViewFloat32(0, 1, lo, hi)
+		if !ok {
+			view = false
+		} else {
+			viewer.ReleaseView(v)
+		}
+	}
+	size := bl * nb * ns
 	type blk struct {
 		line0, n int
-		data     []float32
+		data     []float32 // the view, or the buffer
 		err      error
 	}
 	free := make(chan []float32, 2)
 	for i := range r.blocks {
+		if view {
+			free <- nil // a token: at most two views in flight
+			continue
+		}
 		// Passes reuse the two blocks: fresh ones per pass would leave the
 		// collector hundreds of MB of garbage at 425 bands.
 		if cap(r.blocks[i]) < size {
 			r.blocks[i] = make([]float32, size)
 		}
 		free <- r.blocks[i][:size]
+	}
+	if !view {
+		for i := range off {
+			off[i] = i * ns
+		}
 	}
 	full := make(chan blk, 2)
 	ctx, cancel := context.WithCancel(r.ctx)
@@ -444,14 +557,25 @@ func (r *runner) stream(bands []int, fn func(line0, n int, block []float32)) err
 				return
 			}
 			n := min(bl, r.lines-l0)
-			d := buf[:n*len(bands)*r.samples]
-			err := r.cube.ReadBlock(l0, n, bands, d)
-			if err != nil {
-				err = fmt.Errorf("read lines %d–%d: %w", l0, l0+n-1, err)
+			var d []float32
+			var err error
+			if view {
+				var ok bool
+				if d, ok = viewer.ViewFloat32(l0, n, lo, hi); !ok {
+					err = fmt.Errorf("read lines %d–%d: the cube no longer lends them", l0, l0+n-1)
+				}
+			} else {
+				d = buf[:n*nb*ns]
+				if err = r.cube.ReadBlock(l0, n, bands, d); err != nil {
+					err = fmt.Errorf("read lines %d–%d: %w", l0, l0+n-1, err)
+				}
 			}
 			select {
 			case full <- blk{l0, n, d, err}:
 			case <-ctx.Done():
+				if view && err == nil {
+					viewer.ReleaseView(d)
+				}
 				return
 			}
 			if err != nil {
@@ -459,15 +583,38 @@ func (r *runner) stream(bands []int, fn func(line0, n int, block []float32)) err
 			}
 		}
 	}()
+	// Views still in the channel when the pass stops early are released
+	// here, once the reader has finished.
+	defer func() {
+		cancel()
+		for b := range full {
+			if view && b.err == nil {
+				viewer.ReleaseView(b.data)
+			}
+		}
+	}()
+	k := lineBlock{line: nb * ns, off: off}
+	if view {
+		k.line = cubeBands * ns
+	}
 	for b := range full {
 		if b.err != nil {
 			return b.err
 		}
 		if err := r.ctx.Err(); err != nil {
+			if view {
+				viewer.ReleaseView(b.data)
+			}
 			return err
 		}
-		fn(b.line0, b.n, b.data)
-		free <- b.data[:cap(b.data)]
+		k.data = b.data
+		fn(b.line0, b.n, k)
+		if view {
+			viewer.ReleaseView(b.data)
+			free <- nil
+		} else {
+			free <- b.data[:cap(b.data)]
+		}
 		r.doneLines += b.n
 		if r.opts.Progress != nil {
 			r.opts.Progress(r.doneLines, r.totalLines)
@@ -479,6 +626,55 @@ func (r *runner) stream(bands []int, fn func(line0, n int, block []float32)) err
 // parallel runs fn(w, s0, s1) for Workers contiguous column ranges and waits.
 func (r *runner) parallel(fn func(w, s0, s1 int)) {
 	r.parallelRange(0, r.samples, r.opts.Workers, fn)
+}
+
+// bigFloat64 returns n zeroed float64 for the cross-product totals:
+// outside the Go heap where the system allows it (mapFloat64), freed when
+// MatchedFilter returns, else on the heap.
+func (r *runner) bigFloat64(n int) []float64 {
+	if b, free, ok := mapFloat64(n); ok {
+		r.unmap = append(r.unmap, free)
+		return b
+	}
+	return make([]float64, n)
+}
+
+// release frees what bigFloat64 mapped; nothing may use it after.
+func (r *runner) release() {
+	for _, f := range r.unmap {
+		f()
+	}
+	r.unmap = nil
+	r.crossBuf, r.groups = nil, nil
+}
+
+// parallelChunks runs fn(w, s0, s1) over the columns [c0, c1) in chunks
+// of chunk columns, which Workers goroutines (w is the goroutine) take in
+// turn as each finishes its last, and waits: a worker slowed by another
+// process leaves its share to the others. Each column is in one call, so
+// per-column work gives the same result whatever the schedule.
+func (r *runner) parallelChunks(c0, c1, chunk int, fn func(w, s0, s1 int)) {
+	nw := min(r.opts.Workers, (c1-c0+chunk-1)/chunk)
+	if nw <= 1 {
+		fn(0, c0, c1)
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < nw; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				s0 := c0 + (int(next.Add(1))-1)*chunk
+				if s0 >= c1 {
+					return
+				}
+				fn(w, s0, min(s0+chunk, c1))
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // parallelRange runs fn(w, s0, s1) for nw contiguous ranges of columns
@@ -501,23 +697,25 @@ func (r *runner) parallelRange(c0, c1, nw int, fn func(w, s0, s1 int)) {
 	wg.Wait()
 }
 
-// markNoData sets MaskNoData in mk[s] wherever vals[s] is missing: not
-// finite, or the no-data value.
-func (r *runner) markNoData(mk []uint8, vals []float32) {
-	vals = vals[:len(mk)]
-	hasND, nd := r.opts.HasNoData, r.opts.NoData
-	for s, v := range vals {
-		// v − v is 0 for finite v and NaN for NaN and ±Inf.
-		if v-v != 0 || (hasND && v == nd) {
-			mk[s] |= MaskNoData
-		}
-	}
-}
+// liteMaskPass lets the flare mask read only its two bands when nothing
+// else needs the mask pass (see maskPass); tests turn it off to compare.
+var liteMaskPass = true
 
 // maskPass flags no-data first, then saturated pixels and flares among the
 // rest, then grows the saturation and flare flags by SaturationGrow.
-func (r *runner) maskPass(flare [2]int) error {
+//
+// With lite set (flare mask only: no saturation level, every line in the
+// statistics, one slab) it reads only the two flare bands: the window
+// bands' no-data is found by the statistics pass, which reads them anyway,
+// and settleMask then makes the flags what the full pass would have made
+// them, running the statistics pass again in the rare case where those
+// no-data pixels change which pixels the flares exclude.
+func (r *runner) maskPass(flare [2]int, lite bool) error {
 	bands := append([]int(nil), r.used...)
+	win := r.p // window bands at the start of bands
+	if lite {
+		bands, win = bands[:0], 0
+	}
 	if flare[0] >= 0 {
 		bands = append(bands, flare[0], flare[1])
 	}
@@ -529,16 +727,47 @@ func (r *runner) maskPass(flare [2]int) error {
 		f22 = make([]float32, r.lines*ns)
 	}
 	mask := r.res.Mask
-	err := r.stream(bands, func(line0, n int, block []float32) {
-		r.parallel(func(_, s0, s1 int) {
+	zeros := make([]float32, ns)
+	z := make([][]float32, r.opts.Workers)
+	for w := range z {
+		z[w] = make([]float32, ns)
+	}
+	hasND, nd := r.opts.HasNoData, r.opts.NoData
+	err := r.stream(bands, func(line0, n int, k lineBlock) {
+		block := k.data
+		r.parallel(func(w, s0, s1 int) {
+			zw := z[w][:s1-s0]
 			for l := 0; l < n; l++ {
 				row := (line0 + l) * ns
 				mk := mask[row+s0 : row+s1]
-				for bi := 0; bi < nb; bi++ {
-					r.markNoData(mk, block[(l*nb+bi)*ns+s0:(l*nb+bi)*ns+s1])
+				// One sum per pixel over its window bands finds the
+				// non-finite values (see sumTimesZero); the flare bands
+				// are tested one by one.
+				if win > 0 {
+					sumTimesZero(zw, block[k.at(l, 0)+s0:], zeros, win, ns)
+					for s, v := range zw {
+						if v != 0 {
+							mk[s] |= MaskNoData
+						}
+					}
 				}
-				for bi := 0; bi < r.p && r.opts.HasSaturation; bi++ {
-					vals := block[(l*nb+bi)*ns : (l*nb+bi+1)*ns]
+				for bi := win; bi < nb; bi++ {
+					for s, v := range block[k.at(l, bi)+s0 : k.at(l, bi)+s1] {
+						// v − v is 0 for finite v and NaN for NaN and ±Inf.
+						if v-v != 0 {
+							mk[s] |= MaskNoData
+						}
+					}
+				}
+				for bi := 0; bi < nb && hasND; bi++ {
+					for s, v := range block[k.at(l, bi)+s0 : k.at(l, bi)+s1] {
+						if v == nd {
+							mk[s] |= MaskNoData
+						}
+					}
+				}
+				for bi := 0; bi < win && r.opts.HasSaturation; bi++ {
+					vals := block[k.at(l, bi) : k.at(l, bi)+ns]
 					for s := s0; s < s1; s++ {
 						if mask[row+s]&MaskNoData == 0 && vals[s] >= r.opts.Saturation {
 							mask[row+s] |= MaskSaturated
@@ -546,8 +775,8 @@ func (r *runner) maskPass(flare [2]int) error {
 					}
 				}
 				if f16 != nil {
-					copy(f16[row+s0:row+s1], block[(l*nb+r.p)*ns+s0:(l*nb+r.p)*ns+s1])
-					copy(f22[row+s0:row+s1], block[(l*nb+r.p+1)*ns+s0:(l*nb+r.p+1)*ns+s1])
+					copy(f16[row+s0:row+s1], block[k.at(l, win)+s0:k.at(l, win)+s1])
+					copy(f22[row+s0:row+s1], block[k.at(l, win+1)+s0:k.at(l, win+1)+s1])
 				}
 			}
 		})
@@ -555,6 +784,19 @@ func (r *runner) maskPass(flare [2]int) error {
 	if err != nil {
 		return err
 	}
+	r.flares(mask, f16, f22)
+	if lite {
+		r.flareBands = [2][]float32{f16, f22}
+		return nil
+	}
+	r.noDataMarked = true
+	return nil
+}
+
+// flares flags the flares among the pixels without no-data, from their
+// radiance at the flare bands (f16, f22; nil without the flare mask), then
+// grows the saturation and flare flags by SaturationGrow.
+func (r *runner) flares(mask []uint8, f16, f22 []float32) {
 	if f16 != nil {
 		var sum float64
 		var n int
@@ -575,10 +817,35 @@ func (r *runner) maskPass(flare [2]int) error {
 		}
 	}
 	if g := r.opts.SaturationGrow; g > 0 {
-		grow(mask, r.lines, ns, g, MaskSaturated|MaskFlare)
+		grow(mask, r.lines, r.samples, g, MaskSaturated|MaskFlare)
 	}
+}
+
+// settleMask finishes a lite mask pass once the statistics pass has
+// flagged the pixels with no data in a window band: it flags the flares
+// again as the full mask pass would have (no-data pixels neither flares,
+// nor grown, nor in the mean at 2200 nm), and reports whether every pixel
+// with data kept its flags, that is whether the statistics pass summed
+// exactly the pixels it would have summed after the full mask pass.
+func (r *runner) settleMask() bool {
+	f := r.flareBands
+	r.flareBands = [2][]float32{}
 	r.noDataMarked = true
-	return nil
+	mask := r.res.Mask
+	final := make([]uint8, len(mask))
+	for i, m := range mask {
+		final[i] = m & MaskNoData
+	}
+	r.flares(final, f[0], f[1])
+	same := true
+	for i, m := range final {
+		if m&MaskNoData == 0 && m != mask[i] {
+			same = false
+			break
+		}
+	}
+	copy(mask, final)
+	return same
 }
 
 // grow dilates each flag in bits by radius g over a square window (the
@@ -587,6 +854,30 @@ func (r *runner) maskPass(flare [2]int) error {
 func grow(mask []uint8, lines, samples, g int, bits uint8) {
 	for _, bit := range []uint8{MaskSaturated, MaskFlare} {
 		if bits&bit == 0 {
+			continue
+		}
+		var seeds []int
+		for i, m := range mask {
+			if m&bit != 0 && m&MaskNoData == 0 {
+				seeds = append(seeds, i)
+			}
+		}
+		if len(seeds) == 0 {
+			continue
+		}
+		if w := 2*g + 1; len(seeds)*w*w < lines*samples {
+			// Few seeds (a flare, a few glints): mark their squares.
+			for _, i := range seeds {
+				l, s := i/samples, i%samples
+				for ll := max(0, l-g); ll <= min(lines-1, l+g); ll++ {
+					row := mask[ll*samples : (ll+1)*samples]
+					for ss := max(0, s-g); ss <= min(samples-1, s+g); ss++ {
+						if row[ss]&MaskNoData == 0 {
+							row[ss] |= bit
+						}
+					}
+				}
+			}
 			continue
 		}
 		// Separable dilation with prefix counts: along samples, then lines.

@@ -490,3 +490,139 @@ func TestOptionCombinations(t *testing.T) {
 		}
 	}
 }
+
+// TestLiteMaskPass checks that the flare mask read from its two bands
+// alone (the window bands' no-data found by the statistics pass) gives
+// the full mask pass's result bit for bit: with no no-data, with no-data
+// pixels in window bands away from the flare (no second statistics
+// pass), and with the flare itself missing a window band, which takes
+// its flags away and sums the statistics again; in column and scene mode.
+func TestLiteMaskPass(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 18))
+	const lines, samples, p = 80, 6, 14
+	sc := newScene(lines, samples, p, rng)
+	sc.wavelength[0] = 1600
+	base := sc.render(rng, methaneAt(t, sc.wavelength, sc.fwhm), nil)
+	flare := func(c *memCube, l, s int) {
+		for b := 1; b < p; b++ {
+			c.set(l, s, b, c.at(l, s, b)*8)
+		}
+		c.set(l, s, 0, 1)
+	}
+	nan := float32(math.NaN())
+	for _, tc := range []struct {
+		name   string
+		edit   func(c *memCube)
+		reread bool
+	}{
+		{"clean", func(c *memCube) { flare(c, 30, 2) }, false},
+		{"no-data-apart", func(c *memCube) {
+			flare(c, 30, 2)
+			c.set(60, 4, 5, nan)
+			c.set(10, 0, p-1, float32(math.Inf(1)))
+		}, false},
+		{"no-data-flare", func(c *memCube) {
+			flare(c, 30, 2)
+			flare(c, 50, 3)
+			c.set(50, 3, 7, nan) // a flare without data: no flags, no growth
+		}, true},
+	} {
+		for _, mode := range []Mode{Column, Scene} {
+			t.Run(tc.name+"/"+mode.String(), func(t *testing.T) {
+				c := &memCube{lines: lines, samples: samples, bands: p, data: append([]float32(nil), base.data...)}
+				tc.edit(c)
+				opts := DefaultOptions()
+				opts.Mode = mode
+				opts.FlareMask, opts.SaturationGrow, opts.Reestimate = true, 1, true
+				run := func(lite bool) (*Result, int) {
+					t.Helper()
+					defer func(v bool) { liteMaskPass = v }(liteMaskPass)
+					liteMaskPass = lite
+					var last, total int
+					o := opts
+					o.Progress = func(d, tot int) { last, total = d, tot }
+					res, err := MatchedFilter(context.Background(), c, sc.wavelength, sc.fwhm, Methane(), o)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if last != total {
+						t.Errorf("progress: last %d of %d", last, total)
+					}
+					return res, total
+				}
+				want, wantTotal := run(false)
+				got, gotTotal := run(true)
+				extra := 0
+				if tc.reread {
+					extra = lines
+				}
+				if gotTotal != wantTotal+extra {
+					t.Errorf("lite pass read %d lines in all, want %d", gotTotal, wantTotal+extra)
+				}
+				flares := 0
+				for i := range want.Mask {
+					if got.Mask[i] != want.Mask[i] {
+						t.Fatalf("pixel %d: mask %#x, want %#x", i, got.Mask[i], want.Mask[i])
+					}
+					if want.Mask[i]&MaskFlare != 0 {
+						flares++
+					}
+					if math.Float32bits(got.Enhancement[i]) != math.Float32bits(want.Enhancement[i]) ||
+						math.Float32bits(got.Sigma[i]) != math.Float32bits(want.Sigma[i]) {
+						t.Fatalf("pixel %d: α̂ %g σ %g, want %g, %g", i, got.Enhancement[i], got.Sigma[i], want.Enhancement[i], want.Sigma[i])
+					}
+				}
+				if flares != 9 {
+					t.Errorf("%d flare pixels, want the 3×3 around one flare", flares)
+				}
+			})
+		}
+	}
+}
+
+// TestGrow checks the dilation of the saturation and flare flags against
+// a direct one (every pixel within g, Chebyshev distance, of a flagged
+// pixel with data gets the flag unless it has no data), with few seeds
+// (marked square by square) and many (the separable prefix counts).
+func TestGrow(t *testing.T) {
+	rng := rand.New(rand.NewPCG(19, 20))
+	const lines, samples = 40, 31
+	for _, density := range []float64{0.003, 0.2} {
+		for _, g := range []int{1, 2} {
+			mask := make([]uint8, lines*samples)
+			for i := range mask {
+				switch u := rng.Float64(); {
+				case u < density:
+					mask[i] = MaskSaturated
+				case u < 2*density:
+					mask[i] = MaskFlare
+				case u < 2*density+0.05:
+					mask[i] = MaskNoData
+				}
+			}
+			mask[7] = MaskNoData | MaskFlare // no data: spreads nothing
+			want := append([]uint8(nil), mask...)
+			for l := 0; l < lines; l++ {
+				for s := 0; s < samples; s++ {
+					i := l*samples + s
+					if mask[i]&MaskNoData != 0 {
+						continue
+					}
+					for ll := max(0, l-g); ll <= min(lines-1, l+g); ll++ {
+						for ss := max(0, s-g); ss <= min(samples-1, s+g); ss++ {
+							if m := mask[ll*samples+ss]; m&MaskNoData == 0 {
+								want[i] |= m & (MaskSaturated | MaskFlare)
+							}
+						}
+					}
+				}
+			}
+			grow(mask, lines, samples, g, MaskSaturated|MaskFlare)
+			for i := range want {
+				if mask[i] != want[i] {
+					t.Fatalf("density %g, g %d: pixel %d: %#x, want %#x", density, g, i, mask[i], want[i])
+				}
+			}
+		}
+	}
+}

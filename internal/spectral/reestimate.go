@@ -1,7 +1,9 @@
 package spectral
 
 import (
+	"slices"
 	"sync"
+	"sync/atomic"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
@@ -18,10 +20,11 @@ import (
 // pass does. The first apply pass also draws each background's
 // leave-one-out subsample again from the remaining pixels, in pass 1's
 // order, so that it is the one a second statistics pass would draw, and
-// the shrinkage is chosen again on the downdated statistics. Column slabs (slabs.go), where the totals of every column
-// are never held at once, and first passes that flag more than
-// reestimateBudget bytes of spectra, run the second statistics pass over
-// the cube instead.
+// the shrinkage is chosen again on the downdated statistics. Column slabs
+// (slabs.go), where the totals of every column are never held at once,
+// run the whole re-estimation slab by slab (slabReestimate). First passes
+// that flag more than reestimateBudget bytes of spectra run the second
+// statistics pass over the cube (or the slab) instead.
 
 // downdateReestimate enables downdating; tests turn it off to compare
 // with a full second statistics pass.
@@ -34,9 +37,9 @@ var reestimateBudget = 64 << 20
 // plumeRecord is one worker's record of excluded pixels in the first apply
 // pass.
 type plumeRecord struct {
-	pix      []int     // pixel index, line·samples + sample
-	x        []float32 // their spectra over the used bands, rows of p
-	capPix   int
+	pix      []int         // pixel index, line·samples + sample
+	x        []float32     // their spectra over the used bands, rows of p
+	left     *atomic.Int64 // pixels every record may still take, shared
 	overflow bool
 }
 
@@ -45,7 +48,7 @@ func (pr *plumeRecord) record(i int, block []float32, off, stride, p int) {
 	if pr.overflow {
 		return
 	}
-	if len(pr.pix) >= pr.capPix {
+	if pr.left.Add(-1) < 0 {
 		pr.overflow = true
 		pr.pix, pr.x = nil, nil
 		return
@@ -61,8 +64,10 @@ func (pr *plumeRecord) record(i int, block []float32, off, stride, p int) {
 func (r *runner) startRecording() {
 	nw := r.opts.Workers
 	r.recs = make([]plumeRecord, nw)
+	left := new(atomic.Int64)
+	left.Store(int64(reestimateBudget / (4 * r.p)))
 	for w := range r.recs {
-		r.recs[w].capPix = max(1, reestimateBudget/(4*r.p*nw))
+		r.recs[w].left = left
 	}
 	for _, g := range r.groups {
 		if g.sub != nil {
@@ -76,7 +81,7 @@ func (r *runner) startRecording() {
 // MaskPlume, in pass 1's order: in each block, column by column, line by
 // line. Apply worker w covers the columns of pass 1's worker w, so in
 // scene mode its group is groups[w].
-func (r *runner) resample(block []float32, line0, n, w, s0, s1 int) {
+func (r *runner) resample(k lineBlock, line0, n, w, s0, s1 int) {
 	p, ns := r.p, r.samples
 	mask := r.res.Mask
 	every := max(1, r.opts.LineStride)
@@ -84,7 +89,7 @@ func (r *runner) resample(block []float32, line0, n, w, s0, s1 int) {
 	for s := s0; s < s1; s++ {
 		g := r.groups[min(w, len(r.groups)-1)]
 		if !scene {
-			g = r.groups[s]
+			g = r.groups[s-r.groupLo]
 		}
 		if g.sub == nil {
 			continue
@@ -98,7 +103,7 @@ func (r *runner) resample(block []float32, line0, n, w, s0, s1 int) {
 			}
 			if g.seen2%g.subEvery == 0 && len(g.sub2) < g.subCap*p {
 				for b := 0; b < p; b++ {
-					g.sub2 = append(g.sub2, block[(l*p+b)*ns+s])
+					g.sub2 = append(g.sub2, k.data[k.at(l, 0)+b*ns+s])
 				}
 			}
 			g.seen2++
@@ -107,12 +112,16 @@ func (r *runner) resample(block []float32, line0, n, w, s0, s1 int) {
 }
 
 // downdate subtracts the recorded pixels from the kept groups and drops
-// them from the leave-one-out subsamples; it returns false, leaving the
-// groups alone, when a record overflowed.
-func (r *runner) downdate() bool {
+// them from the leave-one-out subsamples; it returns, per group, whether
+// it lost pixels, or nil, leaving the groups alone, when there are no
+// kept groups or a record overflowed.
+func (r *runner) downdate() []bool {
+	if r.groups == nil {
+		return nil
+	}
 	for _, pr := range r.recs {
 		if pr.overflow {
-			return false
+			return nil
 		}
 	}
 	p, ns := r.p, r.samples
@@ -123,7 +132,7 @@ func (r *runner) downdate() bool {
 	// pass-1 worker whose range of columns holds it.
 	owner := func(s int) int {
 		if !scene {
-			return s
+			return s - r.groupLo
 		}
 		for w := 0; w < nw; w++ {
 			if s < (w+1)*ns/nw {
@@ -132,13 +141,25 @@ func (r *runner) downdate() bool {
 		}
 		return nw - 1
 	}
-	type ref struct{ x []float32 }
+	type ref struct {
+		i int
+		x []float32
+	}
 	byGroup := make([][]ref, len(groups))
 	for _, pr := range r.recs {
 		for k, i := range pr.pix {
 			gi := owner(i % ns)
-			byGroup[gi] = append(byGroup[gi], ref{pr.x[k*p : (k+1)*p]})
+			byGroup[gi] = append(byGroup[gi], ref{i, pr.x[k*p : (k+1)*p]})
 		}
+	}
+	// In pixel order, whichever worker recorded them: the sums are the
+	// same bits whatever the schedule.
+	for _, refs := range byGroup {
+		slices.SortFunc(refs, func(a, b ref) int { return a.i - b.i })
+	}
+	changed := make([]bool, len(groups))
+	for gi, refs := range byGroup {
+		changed[gi] = len(refs) > 0
 	}
 	type work struct{ d, m []float64 }
 	pool := sync.Pool{New: func() any { return &work{m: make([]float64, p*p)} }}
@@ -182,5 +203,5 @@ func (r *runner) downdate() bool {
 			}
 		}
 	})
-	return true
+	return changed
 }

@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"gonum.org/v1/gonum/mat"
 )
 
 // ledoitWolf returns the Ledoit–Wolf shrinkage estimate toward the scaled
@@ -200,6 +202,84 @@ func TestSinglePrecisionCrossProducts(t *testing.T) {
 			if math.Abs(s32-s64) > 0.005*s64 || rms > 0.02*s64 {
 				t.Errorf("p=%d column %d: float32 path σ %.3f vs %.3f, α̂ RMS difference %.3g", p, s, s32, s64, rms)
 			}
+		}
+	}
+}
+
+// TestLOOShrinkageDirect checks looShrinkage's closed form against the
+// leave-one-out likelihood computed directly: for each candidate α and
+// each pixel k, the Gaussian negative log-likelihood of x̃_k = x_k − μ
+// under C_k = G − βx̃_k x̃_kᵀ, G = nβS + α·diag(S), β = (1−α)/(n−1) ("The
+// incredible shrinking covariance estimator", Proc. SPIE 8391, 2012,
+// eq. 29), by a Cholesky factorisation of C_k. The α chosen must minimise
+// the direct mean NLL over the grid (to rounding).
+func TestLOOShrinkageDirect(t *testing.T) {
+	rng := rand.New(rand.NewPCG(25, 26))
+	for _, tc := range []struct{ p, n int }{{6, 60}, {12, 20}} {
+		sc := newScene(tc.n, 1, tc.p, rng)
+		p, n := tc.p, tc.n
+		bg := &background{n: n, mean: make([]float64, p), m2: make([]float64, p*p)}
+		xs := make([][]float64, n)
+		for k := range xs {
+			xs[k] = make([]float64, p)
+			sc.pixel(0, rng, xs[k])
+			for b := range xs[k] {
+				xs[k][b] = float64(float32(xs[k][b])) // as the subsample keeps them
+				bg.mean[b] += xs[k][b] / float64(n)
+			}
+		}
+		for _, x := range xs {
+			for i := 0; i < p; i++ {
+				for j := 0; j < p; j++ {
+					bg.m2[i*p+j] += (x[i] - bg.mean[i]) * (x[j] - bg.mean[j])
+				}
+			}
+			for _, v := range x {
+				bg.sub = append(bg.sub, float32(v))
+			}
+		}
+		cov := bg.toCov()
+		got := looShrinkage(bg, cov, p)
+		direct := func(a float64) float64 {
+			beta := (1 - a) / float64(n-1)
+			var total float64
+			for _, x := range xs {
+				c := mat.NewSymDense(p, nil)
+				d := make([]float64, p)
+				for i := range d {
+					d[i] = x[i] - bg.mean[i]
+				}
+				for i := 0; i < p; i++ {
+					for j := i; j < p; j++ {
+						v := float64(n) * beta * cov[i*p+j]
+						if i == j {
+							v += a * cov[i*p+i]
+						}
+						c.SetSym(i, j, v-beta*d[i]*d[j])
+					}
+				}
+				var ch mat.Cholesky
+				if !ch.Factorize(c) {
+					return math.Inf(1)
+				}
+				u := mat.NewVecDense(p, nil)
+				dv := mat.NewVecDense(p, d)
+				if err := ch.SolveVecTo(u, dv); err != nil {
+					return math.Inf(1)
+				}
+				total += 0.5 * (ch.LogDet() + mat.Dot(dv, u))
+			}
+			return total / float64(n)
+		}
+		best, bestNLL := 0.0, math.Inf(1)
+		for _, a := range looAlphas {
+			if v := direct(a); v < bestNLL {
+				best, bestNLL = a, v
+			}
+		}
+		t.Logf("p=%d n=%d: closed form α %.3g, direct α %.3g", p, n, got, best)
+		if v := direct(got); got != best && !(math.Abs(v-bestNLL) <= 1e-9*math.Abs(bestNLL)) {
+			t.Errorf("p=%d n=%d: closed form chose α %.3g (NLL %.12g), the direct minimum is α %.3g (NLL %.12g)", p, n, got, v, best, bestNLL)
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sort"
 	"sync"
 )
 
@@ -77,6 +78,12 @@ func (r *runner) filters() ([]*Filter, error) {
 		r.totalLines += r.lines
 	}
 	g, err := r.statsPass(0, r.samples)
+	if err == nil && r.flareBands[0] != nil && !r.settleMask() {
+		// No-data pixels of the window bands changed the flares' flags:
+		// sum again with the full mask.
+		r.totalLines += r.lines
+		g, err = r.statsPass(0, r.samples)
+	}
 	r.crossBuf = nil // the groups hold the totals until built
 	if err != nil {
 		return nil, err
@@ -106,78 +113,25 @@ func (r *runner) slabFilters(slabs [][2]int) ([]*Filter, error) {
 	res := r.res
 	minPix := max(r.opts.MinPixels, 2)
 	filters := make([]*Filter, ns)
-	alpha := make([]float64, ns)
-	for s := range alpha {
-		alpha[s] = math.NaN()
-	}
-	res.ColumnStatus = make([]Status, ns)
-	res.Shrinkage = make([]float64, ns)
-	res.BackgroundPixels = make([]int, ns)
+	sb := r.newSlabBuild()
 	scene := newPool(p)
-	var few, known []int
-	bufs := sync.Pool{New: func() any { b := make([]float64, p*p); return &b }}
-	works := sync.Pool{New: func() any { return new(filterWork) }}
-	var mu sync.Mutex
-	var errs firstError
-	widest := 0
-	for _, sl := range slabs {
-		widest = max(widest, sl[1]-sl[0])
-	}
-	r.crossBuf = make([]float64, widest*r.crossPerColumn())
+	var few []int
+	r.allocSlabCross(slabs)
 	defer func() { r.crossBuf = nil }()
-	for _, sl := range slabs {
+	for k, sl := range slabs {
 		lo, hi := sl[0], sl[1]
 		groups, err := r.statsPass(lo, hi)
 		if err != nil {
 			return nil, err
 		}
-		if r.opts.Shrinkage >= 0 {
-			for s := lo; s < hi; s++ {
-				alpha[s] = r.opts.Shrinkage
-			}
-		} else {
-			var cols []int
-			for i, g := range groups {
-				if g.sub != nil {
-					if g.n < minPix {
-						return nil, errSlabRestart
-					}
-					cols = append(cols, lo+i)
-				}
-			}
-			r.forEach(len(cols), func(i int) {
-				s := cols[i]
-				buf := bufs.Get().(*[]float64)
-				bg := groups[s-lo].finish(p, *buf)
-				alpha[s] = looShrinkage(bg, bg.toCov(), p)
-				bufs.Put(buf)
-			})
-			known = append(known, cols...)
-			tmp := append([]float64(nil), alpha...)
-			interpolateLog(tmp, append([]int(nil), known...), -1)
-			copy(alpha[lo:hi], tmp[lo:hi])
+		f, err := sb.build(lo, hi, groups, filters, scene)
+		if errors.Is(err, errSlabRestart) {
+			r.totalLines -= (len(slabs) - 1 - k) * r.lines // slabs never read
 		}
-		r.forEach(hi-lo, func(i int) {
-			s := lo + i
-			g := groups[i]
-			res.BackgroundPixels[s] = g.n
-			buf := bufs.Get().(*[]float64)
-			defer bufs.Put(buf)
-			bg := g.finish(p, *buf)
-			mu.Lock()
-			scene.merge(bg)
-			if g.n < minPix {
-				few = append(few, s)
-			}
-			mu.Unlock()
-			if g.n < minPix {
-				return
-			}
-			r.columnFilter(s, bg, alpha[s], filters, &works, &errs)
-		})
-		if errs.err != nil {
-			return nil, errs.err
+		if err != nil {
+			return nil, err
 		}
+		few = append(few, f...)
 	}
 	if len(few) == 0 {
 		return filters, nil
@@ -201,6 +155,206 @@ func (r *runner) slabFilters(slabs [][2]int) ([]*Filter, error) {
 		res.Shrinkage[s] = f.Shrinkage
 	}
 	return filters, nil
+}
+
+// allocSlabCross allocates the cross-product totals of the widest slab
+// once, for every slab to reuse.
+func (r *runner) allocSlabCross(slabs [][2]int) {
+	widest := 0
+	for _, sl := range slabs {
+		widest = max(widest, sl[1]-sl[0])
+	}
+	if n := widest * r.crossPerColumn(); cap(r.crossBuf) < n {
+		r.crossBuf, r.crossZero = r.bigFloat64(n), true
+	}
+}
+
+// slabBuild turns the groups of one slab after another into filters:
+// it chooses the shrinkage of the slab's leave-one-out columns,
+// interpolates it with the columns chosen before, and builds each
+// column's filter. It resets the result's per-column fields when made.
+type slabBuild struct {
+	r     *runner
+	alpha []float64 // per column; NaN until its slab is built
+	known []int     // the leave-one-out columns chosen so far
+	bufs  sync.Pool // *[]float64, p×p
+	works sync.Pool // *filterWork
+	// reuse, when not nil, is the first build of a slab being built again
+	// after downdating; changed[i] says whether column lo+i lost pixels.
+	// Columns that did not keep their leave-one-out choice and, if their
+	// coefficient is unchanged, their filter (as buildFilters does).
+	reuse   *slabBuild
+	changed []bool
+}
+
+func (r *runner) newSlabBuild() *slabBuild {
+	p, ns := r.p, r.samples
+	sb := &slabBuild{r: r, alpha: make([]float64, ns)}
+	for s := range sb.alpha {
+		sb.alpha[s] = math.NaN()
+	}
+	sb.bufs.New = func() any { b := make([]float64, p*p); return &b }
+	sb.works.New = func() any { return new(filterWork) }
+	res := r.res
+	res.ColumnStatus = make([]Status, ns)
+	res.Shrinkage = make([]float64, ns)
+	res.BackgroundPixels = make([]int, ns)
+	return sb
+}
+
+// build builds the filters of columns [lo, hi), column s from groups[s−lo],
+// into filters. Each finished background is merged into scene when it is
+// not nil. It returns the columns with fewer than MinPixels pixels, whose
+// filters it leaves nil, and errSlabRestart when one of them is a
+// leave-one-out column.
+func (sb *slabBuild) build(lo, hi int, groups []*group, filters []*Filter, scene *pool) ([]int, error) {
+	r := sb.r
+	p := r.p
+	res := r.res
+	minPix := max(r.opts.MinPixels, 2)
+	alpha := sb.alpha
+	if r.opts.Shrinkage >= 0 {
+		for s := lo; s < hi; s++ {
+			alpha[s] = r.opts.Shrinkage
+		}
+	} else {
+		var cols []int
+		for i, g := range groups {
+			if g.sub != nil {
+				if g.n < minPix {
+					return nil, errSlabRestart
+				}
+				cols = append(cols, lo+i)
+			}
+		}
+		r.forEach(len(cols), func(i int) {
+			s := cols[i]
+			if sb.reuse != nil && !sb.changed[s-lo] {
+				alpha[s] = sb.reuse.alpha[s]
+				return
+			}
+			buf := sb.bufs.Get().(*[]float64)
+			bg := groups[s-lo].finish(p, *buf)
+			alpha[s] = looShrinkage(bg, bg.toCov(), p)
+			sb.bufs.Put(buf)
+		})
+		sb.known = append(sb.known, cols...)
+		tmp := append([]float64(nil), alpha...)
+		interpolateLog(tmp, append([]int(nil), sb.known...), -1)
+		copy(alpha[lo:hi], tmp[lo:hi])
+	}
+	var mu sync.Mutex
+	var errs firstError
+	var few []int
+	r.forEach(hi-lo, func(i int) {
+		s := lo + i
+		g := groups[i]
+		res.BackgroundPixels[s] = g.n
+		buf := sb.bufs.Get().(*[]float64)
+		defer sb.bufs.Put(buf)
+		bg := g.finish(p, *buf)
+		mu.Lock()
+		if scene != nil {
+			scene.merge(bg)
+		}
+		if g.n < minPix {
+			few = append(few, s)
+		}
+		mu.Unlock()
+		if g.n < minPix {
+			filters[s] = nil
+			return
+		}
+		if sb.reuse != nil && !sb.changed[i] && filters[s] != nil && sb.reuse.alpha[s] == alpha[s] {
+			return // filters[s] and its status are the first build's
+		}
+		r.columnFilter(s, bg, alpha[s], filters, &sb.works, &errs)
+	})
+	if errs.err != nil {
+		return nil, errs.err
+	}
+	sort.Ints(few)
+	return few, nil
+}
+
+// errSlabFallback makes the re-estimation over slabs give way to the full
+// second statistics pass: a column has too few pixels for its own
+// background, before or after the exclusion, and needs the scene's, which
+// only exists once every slab has been read.
+var errSlabFallback = errors.New("slab fallback")
+
+// slabReestimate runs the filter with re-estimation by downdating over
+// slabs of columns, one slab after another: statistics pass, filters and
+// a first apply pass over the slab's columns, the excluded pixels
+// subtracted from the slab's totals (or, if their records overflowed, the
+// slab's statistics pass run again without them), the filters rebuilt and
+// the apply pass run again. Only one slab's cross-products are ever live,
+// and the statistics of the cube are read once, as without
+// re-estimation; the results are those of the downdating path in one
+// piece, bit for bit. It returns errSlabFallback, having changed only the
+// mask's MaskPlume and MaskNoData flags, the outputs and the progress,
+// when a column needs the scene's background.
+func (r *runner) slabReestimate(slabs [][2]int) error {
+	filters := make([]*Filter, r.samples)
+	first, second := r.newSlabBuild(), r.newSlabBuild()
+	res := r.res
+	r.allocSlabCross(slabs)
+	defer func() { r.crossBuf, r.groups, r.recs = nil, nil, nil }()
+	thr := float32(r.opts.ReestimateSigma)
+	ns := r.samples
+	for _, sl := range slabs {
+		lo, hi := sl[0], sl[1]
+		groups, err := r.statsPass(lo, hi)
+		if err != nil {
+			return err
+		}
+		few, err := first.build(lo, hi, groups, filters, nil)
+		if errors.Is(err, errSlabRestart) || (err == nil && len(few) > 0) {
+			return errSlabFallback
+		}
+		if err != nil {
+			return err
+		}
+		r.groups, r.groupLo = groups, lo
+		r.startRecording()
+		if err := r.applyPass(filters, lo, hi); err != nil {
+			return err
+		}
+		for l := 0; l < r.lines; l++ {
+			row := l * ns
+			enh, sg, mk := res.Enhancement[row+lo:row+hi], res.Sigma[row+lo:row+hi], res.Mask[row+lo:row+hi]
+			for i, a := range enh {
+				if a > thr*sg[i] {
+					mk[i] |= MaskPlume
+				}
+			}
+		}
+		second.reuse, second.changed = nil, nil
+		if changed := r.downdate(); changed != nil {
+			if reuseUnchanged {
+				second.reuse, second.changed = first, changed
+			}
+		} else {
+			// The records overflowed: read the slab's statistics again.
+			r.groups = nil
+			r.totalLines += r.lines
+			if groups, err = r.statsPass(lo, hi); err != nil {
+				return err
+			}
+		}
+		r.groups, r.recs = nil, nil
+		few, err = second.build(lo, hi, groups, filters, nil)
+		if errors.Is(err, errSlabRestart) || (err == nil && len(few) > 0) {
+			return errSlabFallback
+		}
+		if err != nil {
+			return err
+		}
+		if err := r.applyPass(filters, lo, hi); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // pool merges finished backgrounds one at a time (the pairwise update of

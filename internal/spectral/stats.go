@@ -79,6 +79,10 @@ type statsWorker struct {
 	x64  []float64 // deviations (float64 path)
 	k64  int
 	syrk *syrker
+	// nd holds, before the mask pass has flagged no-data, a value per
+	// pixel of the chunk that is NaN where a window band is not finite
+	// (see sumTimesZero); zeros holds zeros for it.
+	nd, zeros []float32
 }
 
 // statsPass is pass 1: it accumulates, for every background, the count,
@@ -107,13 +111,7 @@ func (r *runner) statsPass(lo, hi int) ([]*group, error) {
 		lay = &l
 		np = l.size()
 	}
-	// Slabs of columns (slabs.go) reuse one allocation, so that the
-	// collector need not free one slab's totals before the next's exist.
-	if cap(r.crossBuf) < ngroups*np {
-		r.crossBuf = make([]float64, ngroups*np)
-	}
-	cross := r.crossBuf[:ngroups*np]
-	clear(cross)
+	cross := r.crossTotals(ngroups * np)
 	var looCols []int
 	if !scene {
 		looCols = r.looColumns()
@@ -158,9 +156,16 @@ func (r *runner) statsPass(lo, hi int) ([]*group, error) {
 	ws := make([]*statsWorker, nw)
 	for w := range ws {
 		cols := (w+1)*(hi-lo)/nw - w*(hi-lo)/nw
+		if !scene {
+			cols = hi - lo // any chunk may fall to any worker
+		}
 		sw := &statsWorker{
 			pm:  make([]float32, min(chunk, cols)*bl*p),
 			acc: make([]float64, p),
+		}
+		if !r.noDataMarked {
+			sw.nd = make([]float32, min(chunk, cols)*bl)
+			sw.zeros = make([]float32, min(chunk, cols))
 		}
 		if lay != nil {
 			sw.x32 = make([]float32, crossBlock*lay.pp)
@@ -176,8 +181,15 @@ func (r *runner) statsPass(lo, hi int) ([]*group, error) {
 	}
 	every := max(1, r.opts.LineStride)
 	mask := r.res.Mask
-	err := r.stream(r.used, func(line0, n int, block []float32) {
-		r.parallelRange(lo, hi, nw, func(w, s0, s1 int) {
+	err := r.stream(r.used, func(line0, n int, k lineBlock) {
+		block := k.data
+		// Column mode hands out chunks of columns as workers free up;
+		// scene mode keeps one range, and one group, per worker.
+		each := r.parallelRange
+		if !scene {
+			each = func(lo, hi, _ int, fn func(w, s0, s1 int)) { r.parallelChunks(lo, hi, chunk, fn) }
+		}
+		each(lo, hi, nw, func(w, s0, s1 int) {
 			sw := ws[w]
 			pm := sw.pm
 			var g *group
@@ -192,7 +204,10 @@ func (r *runner) statsPass(lo, hi int) ([]*group, error) {
 					if every > 1 && (line0+l)%every != 0 {
 						continue
 					}
-					transpose(pm[l*cn*p:(l+1)*cn*p], block[l*p*ns:(l+1)*p*ns], p, ns, c0, cn)
+					transpose(pm[l*cn*p:(l+1)*cn*p], block[k.at(l, 0):k.at(l, 0)+p*ns], p, ns, c0, cn)
+					if sw.nd != nil {
+						sumTimesZero(sw.nd[l*cn:(l+1)*cn], block[k.at(l, 0)+c0:], sw.zeros, p, ns)
+					}
 				}
 				for c := 0; c < cn; c++ {
 					s := c0 + c
@@ -206,12 +221,18 @@ func (r *runner) statsPass(lo, hi int) ([]*group, error) {
 							continue
 						}
 						i := (line0+l)*ns + s
-						if mask[i] != 0 {
+						if mask[i]&MaskNoData != 0 || (r.noDataMarked && mask[i] != 0) {
 							continue
 						}
+						// Without a full mask pass every pixel's window
+						// bands are checked here, masked or not, so that
+						// the no-data flags are complete.
 						rr := l*cn + c
-						if !r.noDataMarked && r.anyNoData(pm[rr*p:(rr+1)*p]) {
+						if !r.noDataMarked && (sw.nd[rr] != 0 || r.isNoDataValue(pm[rr*p:(rr+1)*p])) {
 							mask[i] |= MaskNoData
+							continue
+						}
+						if mask[i] != 0 {
 							continue
 						}
 						rows = append(rows, rr)
@@ -223,12 +244,7 @@ func (r *runner) statsPass(lo, hi int) ([]*group, error) {
 						g.sample(px, p)
 						g.n++
 						if lay != nil {
-							d := sw.x32[sw.k32*lay.pp : sw.k32*lay.pp+p]
-							for b, v := range px {
-								dv := v - g.shift[b]
-								d[b] = dv
-								g.sum[b] += float64(dv)
-							}
+							deviations(sw.x32[sw.k32*lay.pp:sw.k32*lay.pp+p], px, g.shift, g.sum)
 							sw.k32++
 							if sw.k32 == crossBlock {
 								lay.add(sw.x32, sw.k32, g.cross)
@@ -257,10 +273,31 @@ func (r *runner) statsPass(lo, hi int) ([]*group, error) {
 	return groups, err
 }
 
-// transpose writes columns c0…c0+cn−1 of one line of a BIL block (src,
-// p band rows of ns samples) pixel-major into dst (cn rows of p bands),
-// eight bands at a time so that both sides stream through the cache.
-func transpose(dst, src []float32, p, ns, c0, cn int) {
+// crossTotals returns n zeroed float64 totals in r.crossBuf (from
+// bigFloat64). Slabs of columns (slabs.go) reuse one allocation, so that
+// one slab's totals need not be freed before the next's exist. A fresh
+// allocation is
+// left to the workers to touch first, a reused one is cleared by them in
+// parallel: at 425 bands the totals take hundreds of MB, whose first
+// touch (page faults) or clearing would otherwise stall one core.
+func (r *runner) crossTotals(n int) []float64 {
+	if cap(r.crossBuf) < n {
+		r.crossBuf = r.bigFloat64(n)
+		r.crossZero = true
+	}
+	c := r.crossBuf[:n]
+	if !r.crossZero {
+		nw := max(1, r.opts.Workers)
+		r.parallelRange(0, n, nw, func(_, i0, i1 int) { clear(c[i0:i1]) })
+	}
+	r.crossZero = false
+	return c
+}
+
+// transposeGo is transpose's portable loop, and the reference its
+// assembly path is tested against: eight bands at a time so that both
+// sides stream through the cache.
+func transposeGo(dst, src []float32, p, ns, c0, cn int) {
 	dst = dst[:cn*p]
 	b := 0
 	for ; b+8 <= p; b += 8 {
@@ -285,16 +322,18 @@ func transpose(dst, src []float32, p, ns, c0, cn int) {
 	}
 }
 
-// anyNoData reports whether any value of px is missing (see markNoData).
-func (r *runner) anyNoData(px []float32) bool {
-	// v·0 is 0 for finite v and NaN otherwise: one test for the whole pixel.
-	var z float32
-	for _, v := range px {
-		z += v * 0
+// deviationsGo is deviations' portable loop.
+func deviationsGo(d, x, shift []float32, sum []float64) {
+	d, shift, sum = d[:len(x)], shift[:len(x)], sum[:len(x)]
+	for b, v := range x {
+		dv := v - shift[b]
+		d[b] = dv
+		sum[b] += float64(dv)
 	}
-	if z != 0 {
-		return true
-	}
+}
+
+// isNoDataValue reports whether a value of px is the no-data value.
+func (r *runner) isNoDataValue(px []float32) bool {
 	if r.opts.HasNoData {
 		nd := r.opts.NoData
 		for _, v := range px {
@@ -485,12 +524,14 @@ func looShrinkage(bg *background, cov []float64, p int) float64 {
 	var vecs mat.Dense
 	eig.VectorsTo(&vecs)
 	// z = Vᵀ T^-½ (x − μ) for each subsample pixel, squared.
-	xs := mat.NewDense(m, p, nil)
+	xd := make([]float64, m*p)
 	for k := 0; k < m; k++ {
-		for b := 0; b < p; b++ {
-			xs.Set(k, b, (float64(bg.sub[k*p+b])-bg.mean[b])*dinv[b])
+		row := xd[k*p : (k+1)*p]
+		for b, v := range bg.sub[k*p : (k+1)*p] {
+			row[b] = (float64(v) - bg.mean[b]) * dinv[b]
 		}
 	}
+	xs := mat.NewDense(m, p, xd)
 	var z mat.Dense
 	z.Mul(xs, &vecs)
 	z2 := z.RawMatrix().Data
@@ -498,45 +539,73 @@ func looShrinkage(bg *background, cov []float64, p int) float64 {
 		z2[i] *= z2[i]
 	}
 	best, bestNLL := 1.0, math.Inf(1)
-	g := make([]float64, p)
+	ginv := make([]float64, p)
 	for _, a := range looAlphas {
 		beta := (1 - a) / (n - 1)
 		logdet := 0.0
 		ok := true
 		for j, l := range lambda {
-			g[j] = n*beta*math.Max(l, 0) + a
-			if !(g[j] > 0) {
+			g := n*beta*math.Max(l, 0) + a
+			if !(g > 0) {
 				ok = false
 				break
 			}
-			logdet += math.Log(g[j])
+			logdet += math.Log(g)
+			ginv[j] = 1 / g
 		}
 		if !ok {
 			continue
 		}
-		var sum float64
+		// Σ log q_k is taken as the log of products of the q_k (all in
+		// (0, 1]), one logarithm per run of factors down to 2⁻⁵⁰⁰, far
+		// above float64's smallest normal number.
+		var sum, logs float64
+		prod := 1.0
 		for k := 0; k < m && ok; k++ {
-			row := z2[k*p : (k+1)*p]
-			var rk float64
-			for j, v := range row {
-				rk += v / g[j]
-			}
+			rk := dot64(z2[k*p:(k+1)*p], ginv)
 			q := 1 - beta*rk
 			if !(q > 0) {
 				ok = false
 				break
 			}
-			sum += math.Log(q) + rk/q
+			sum += rk / q
+			if q < 0x1p-500 {
+				logs += math.Log(q)
+				continue
+			}
+			if prod *= q; prod < 0x1p-500 {
+				logs += math.Log(prod)
+				prod = 1
+			}
 		}
 		if !ok {
 			continue
 		}
-		nll := 0.5*logdet + sum/(2*float64(m))
+		logs += math.Log(prod)
+		nll := 0.5*logdet + (sum+logs)/(2*float64(m))
 		if nll < bestNLL {
 			best, bestNLL = a, nll
 		}
 	}
 	return best
+}
+
+// dot64 returns Σ x[j]·y[j] over len(x) ≤ len(y) elements, summed in
+// four interleaved partial sums so that the additions pipeline.
+func dot64(x, y []float64) float64 {
+	y = y[:len(x)]
+	var s0, s1, s2, s3 float64
+	j := 0
+	for ; j+4 <= len(x); j += 4 {
+		s0 += x[j] * y[j]
+		s1 += x[j+1] * y[j+1]
+		s2 += x[j+2] * y[j+2]
+		s3 += x[j+3] * y[j+3]
+	}
+	for ; j < len(x); j++ {
+		s0 += x[j] * y[j]
+	}
+	return (s0 + s1) + (s2 + s3)
 }
 
 // buildFilters finishes pass 1: it turns the groups into backgrounds,
@@ -613,14 +682,28 @@ func (r *runner) buildFilters(groups []*group) ([]*Filter, error) {
 				cols = append(cols, s)
 			}
 		}
+		prev := r.prev
+		if !reuseUnchanged {
+			prev = nil
+		}
 		r.forEach(len(cols), func(i int) {
 			s := cols[i]
+			if prev != nil && !prev.changed[s] {
+				alpha[s] = prev.alpha[s] // the same pixels, the same choice
+				return
+			}
 			buf := bufs.Get().(*[]float64)
 			bg := groups[s].finish(p, *buf)
 			alpha[s] = looShrinkage(bg, bg.toCov(), p)
 			bufs.Put(buf)
 		})
 		interpolateLog(alpha, cols, sceneAlpha)
+	}
+	prev := r.prev
+	r.prev = nil
+	r.alpha = alpha
+	if !reuseUnchanged {
+		prev = nil
 	}
 	res.ColumnStatus = make([]Status, ns)
 	res.Shrinkage = make([]float64, ns)
@@ -635,6 +718,12 @@ func (r *runner) buildFilters(groups []*group) ([]*Filter, error) {
 			res.Shrinkage[s] = sceneFilter.Shrinkage
 			return
 		}
+		if prev != nil && !prev.changed[s] && prev.filters[s] != nil && prev.status[s] != TooFewPixels && prev.alpha[s] == alpha[s] {
+			// The same statistics and shrinkage: the same filter.
+			filters[s] = prev.filters[s]
+			res.ColumnStatus[s], res.Shrinkage[s] = prev.status[s], prev.shrinkage[s]
+			return
+		}
 		buf := bufs.Get().(*[]float64)
 		defer bufs.Put(buf)
 		r.columnFilter(s, g.finish(p, *buf), alpha[s], filters, &works, &errs)
@@ -643,6 +732,22 @@ func (r *runner) buildFilters(groups []*group) ([]*Filter, error) {
 		return nil, errs.err
 	}
 	return filters, nil
+}
+
+// reuseUnchanged lets a rebuild after downdating reuse the first build's
+// work for columns that lost no pixel; tests turn it off to compare.
+var reuseUnchanged = true
+
+// prevBuild is what a rebuild after downdating may reuse of the first
+// build, column by column: columns whose background lost no pixel keep
+// their leave-one-out choice, and, when their interpolated coefficient is
+// unchanged too, their filter.
+type prevBuild struct {
+	changed   []bool // per column: the downdate removed pixels from it
+	alpha     []float64
+	filters   []*Filter
+	status    []Status
+	shrinkage []float64
 }
 
 // firstError keeps the first error reported by concurrent workers.
