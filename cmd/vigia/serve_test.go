@@ -208,7 +208,8 @@ type apiReport struct {
 
 // waitSettled polls the API until the stored fixes stop changing for a
 // while (and are not zero), and returns the flights.
-func (p *serveProc) waitSettled(min int) []apiFlight {
+// trackers are the processes that account what p publishes (default p).
+func (p *serveProc) waitSettled(min int, trackers ...*serveProc) []apiFlight {
 	p.t.Helper()
 	var last, stable int
 	deadline := time.Now().Add(3 * time.Minute)
@@ -221,9 +222,16 @@ func (p *serveProc) waitSettled(min int) []apiFlight {
 		}
 		if n >= min && n == last {
 			if stable++; stable >= 6 {
-				// In one process, every published position has also
-				// been through the tracker.
-				if pub, tracked := p.metric("vigia_published_positions_total"), p.metric("vigia_track_positions_total"); pub > tracked {
+				// Every position p published has been through a
+				// tracker.
+				if len(trackers) == 0 {
+					trackers = []*serveProc{p}
+				}
+				tracked := 0.0
+				for _, q := range trackers {
+					tracked += q.metric("vigia_track_positions_total")
+				}
+				if pub := p.metric("vigia_published_positions_total"); pub > tracked {
 					p.t.Logf("stable at %d fixes, but %v positions published and %v tracked", n, pub, tracked)
 					if stable == 6 {
 						for _, l := range strings.Split(p.stderr.String(), "\n") {
@@ -444,9 +452,9 @@ func streamBorder(t *testing.T, adsbAddr string, udpBase int) {
 }
 
 // checkBorder checks what the API holds against the scenario's truth.
-func checkBorder(t *testing.T, p *serveProc, bt borderTruth, sse *sseCollector) {
+func checkBorder(t *testing.T, p *serveProc, bt borderTruth, sse *sseCollector, trackers ...*serveProc) {
 	t.Helper()
-	fl := p.waitSettled(40000)
+	fl := p.waitSettled(40000, trackers...)
 	want := []string{"icao:AE1F01", "icao:AE1F03", "icao:AE1F10", "icao:AE1F11", "klv:MQ-9A/SIN-ORB-02", "klv:MQ-9B/SON-ORB-01", "klv:MQ-9B/SON-RTE-03"}
 	var got []string
 	for _, f := range fl {
@@ -651,7 +659,7 @@ func TestServeBorderSharded(t *testing.T) {
 	addAuthorisations(t, a, simDir)
 	sse := collectSSE(t, b)
 	streamBorder(t, a.feeds["adsb"], udp)
-	checkBorder(t, a, bt, sse)
+	checkBorder(t, a, bt, sse, a, b)
 	na, nb := a.metric(`vigia_track_positions_total{result="applied"}`), b.metric(`vigia_track_positions_total{result="applied"}`)
 	if na == 0 || nb == 0 || na+nb < 40000 {
 		t.Errorf("applied fixes: %v in shard 1/2, %v in shard 2/2; want both to take part", na, nb)

@@ -191,10 +191,9 @@ func Validate(i int, a *Applied) error {
 		}
 	}
 	for _, al := range []*compliance.Alert{a.Assessment.Alert, a.Assessment.Closed} {
-		if al != nil {
-			if err := ValidateAlert(fmt.Sprintf("applied[%d].alert", i), al); err != nil {
-				return err
-			}
+		// The place is formatted only for an invalid alert.
+		if al != nil && ValidateAlert("", al) != nil {
+			return ValidateAlert(fmt.Sprintf("applied[%d].alert", i), al)
 		}
 	}
 	return nil

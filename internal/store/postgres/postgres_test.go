@@ -45,8 +45,8 @@ func (c *cluster) backend() storetest.Backend {
 			}
 			return s, nil
 		},
-		Exec: func(t testing.TB, loc, stmt string) {
-			if _, err := conn(t, loc).Exec(context.Background(), stmt); err != nil {
+		Exec: func(t testing.TB, loc, stmt string, args ...any) {
+			if _, err := conn(t, loc).Exec(context.Background(), stmt, args...); err != nil {
 				t.Fatalf("%s: %v", stmt, err)
 			}
 		},
@@ -57,6 +57,8 @@ func (c *cluster) backend() storetest.Backend {
 			}
 			return n
 		},
+		Blob:   "BYTEA",
+		Dollar: true,
 	}
 }
 

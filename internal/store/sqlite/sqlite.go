@@ -23,10 +23,9 @@ var SchemaVersion = sqlstore.Latest
 var dialect = sqlstore.Dialect{
 	Name:         "sqlite",
 	Blob:         "BLOB",
+	IDKey:        "INTEGER PRIMARY KEY",
 	NoRowID:      " WITHOUT ROWID",
 	SerialWrites: true,
-	// 23 columns × 400 rows stays under SQLite's 32,766 host parameters.
-	FixRows: 32,
 }
 
 // Store is the SQLite store.Store. It is safe for concurrent use.

@@ -31,8 +31,8 @@ func backend() storetest.Backend {
 			}
 			return s, nil
 		},
-		Exec: func(t testing.TB, loc, stmt string) {
-			if _, err := raw(t, loc).Exec(stmt); err != nil {
+		Exec: func(t testing.TB, loc, stmt string, args ...any) {
+			if _, err := raw(t, loc).Exec(stmt, args...); err != nil {
 				t.Fatalf("%s: %v", stmt, err)
 			}
 		},
@@ -43,6 +43,8 @@ func backend() storetest.Backend {
 			}
 			return n
 		},
+		Blob:    "BLOB",
+		NoRowID: " WITHOUT ROWID",
 	}
 }
 

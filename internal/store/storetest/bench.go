@@ -10,39 +10,48 @@ import (
 	"github.com/vigia/vigia/internal/store/internal/sqlstore"
 )
 
+// benchShapes are Bench's batch shapes: fixes per batch, spread evenly
+// over flights, and the length of each flight (fixes) before a new
+// generation of flights starts.
+var benchShapes = []struct{ size, flights, length int }{
+	{1000, 10, 20000},
+	// The server's writer: ~20,000 fixes of ~2,000 interleaved flights
+	// every ~200 ms.
+	{20000, 2000, 120},
+}
+
 // Bench measures SaveApplied on b: each iteration writes one batch of new
-// fixes (size per sub-benchmark) spread over 10 flights, with the crossings
-// and alert updates of the border scenario, and a checkpoint. It reports
-// fixes/s.
+// fixes (size per sub-benchmark) spread evenly over 10 or 2,000 flights,
+// with the crossings and alert updates of the border scenario, and a
+// checkpoint. It reports fixes/s.
 func Bench(b *testing.B, be Backend) {
-	for _, size := range []int{1000} {
-		b.Run(fmt.Sprintf("batch=%d", size), func(b *testing.B) {
+	for _, sh := range benchShapes {
+		b.Run(fmt.Sprintf("batch=%d/flights=%d", sh.size, sh.flights), func(b *testing.B) {
 			s := be.fresh(b)
 			ctx := context.Background()
-			const flights = 10
-			per := size / flights
-			// Ten long flights; each iteration takes the next per fixes of
-			// each, and a new generation of flights starts when they run out.
-			const length = 20000
-			var scs [flights][]store.Applied
+			per := sh.size / sh.flights
+			// Long flights; each iteration takes the next per fixes of
+			// each, and a new generation of flights starts when they run
+			// out.
+			scs := make([][]store.Applied, sh.flights)
 			generation := 0
 			regenerate := func() {
 				for k := range scs {
 					sc := border
-					sc.aircraft = fmt.Sprintf("icao:AE%04X", k)
+					sc.aircraft = fmt.Sprintf("icao:A%05X", k)
 					sc.start = start.Add(time.Duration(generation) * 24 * time.Hour)
-					sc.n, sc.cross, sc.authFrom = length, length/3, 2*length/3
+					sc.n, sc.cross, sc.authFrom = sh.length, sh.length/3, 2*sh.length/3
 					scs[k] = sc.build()
 				}
 				generation++
 			}
 			regenerate()
 			n := 0
-			batch := make([]store.Applied, 0, size)
+			batch := make([]store.Applied, 0, sh.size)
 			var seq uint64
 			b.ReportAllocs()
 			for b.Loop() {
-				if (n+1)*per > length {
+				if (n+1)*per > sh.length {
 					b.StopTimer()
 					regenerate()
 					n = 0
@@ -58,7 +67,7 @@ func Bench(b *testing.B, be Backend) {
 					b.Fatal(err)
 				}
 			}
-			b.ReportMetric(float64(size)*float64(b.N)/b.Elapsed().Seconds(), "fixes/s")
+			b.ReportMetric(float64(sh.size)*float64(b.N)/b.Elapsed().Seconds(), "fixes/s")
 		})
 	}
 }

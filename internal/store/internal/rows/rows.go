@@ -3,6 +3,8 @@ package rows
 import (
 	"encoding/json"
 	"fmt"
+	"math"
+	"strconv"
 	"sync"
 	"time"
 
@@ -41,8 +43,38 @@ type stay struct {
 
 // EncodeStay returns s as compact JSON.
 func EncodeStay(s track.Stay) string {
-	b, _ := json.Marshal(stay{s.Country, Nanos(s.Start), Nanos(s.End), s.Fixes, float64(s.MaxDepth), s.MaxDepthSeq})
+	d := float64(s.MaxDepth)
+	if !plainJSON(s.Country) || math.IsNaN(d) || math.IsInf(d, 0) {
+		b, _ := json.Marshal(stay{s.Country, Nanos(s.Start), Nanos(s.End), s.Fixes, d, s.MaxDepthSeq})
+		return string(b)
+	}
+	// The same object as json.Marshal writes, without reflection: the
+	// accounting writes one per flight and batch.
+	b := make([]byte, 0, 96)
+	b = append(b, `{"c":"`...)
+	b = append(b, s.Country...)
+	b = append(b, `","s":`...)
+	b = strconv.AppendInt(b, Nanos(s.Start), 10)
+	b = append(b, `,"e":`...)
+	b = strconv.AppendInt(b, Nanos(s.End), 10)
+	b = append(b, `,"n":`...)
+	b = strconv.AppendInt(b, int64(s.Fixes), 10)
+	b = append(b, `,"d":`...)
+	b = strconv.AppendFloat(b, d, 'g', -1, 64)
+	b = append(b, `,"q":`...)
+	b = strconv.AppendInt(b, int64(s.MaxDepthSeq), 10)
+	b = append(b, '}')
 	return string(b)
+}
+
+// plainJSON reports whether s needs no escaping in a JSON string.
+func plainJSON(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return false
+		}
+	}
+	return true
 }
 
 // DecodeStay is the inverse of EncodeStay; col names the column in errors.
@@ -115,8 +147,8 @@ func Reduce(b *store.Batch) (Reduced, error) {
 			if al == nil {
 				continue
 			}
-			if err := store.ValidateAlert(fmt.Sprintf("applied[%d].alert", i), al); err != nil {
-				return r, err
+			if store.ValidateAlert("", al) != nil {
+				return r, store.ValidateAlert(fmt.Sprintf("applied[%d].alert", i), al)
 			}
 			addAlert(al)
 		}
@@ -131,6 +163,12 @@ func Reduce(b *store.Batch) (Reduced, error) {
 		return r, fmt.Errorf("%w: checkpoint.seq: %d above 2^63-1", store.ErrInvalid, b.Checkpoint.Seq)
 	}
 	return r, nil
+}
+
+// fixKey names one fix.
+type fixKey struct {
+	flight string
+	seq    int
 }
 
 type lastFix struct {
@@ -150,12 +188,15 @@ type MapMarker struct {
 	last map[string]lastFix
 }
 
-// Mark returns the map flag of every item of batch. prev looks up the time
-// of fix (flightID, seq) in the database (inside the batch's transaction);
-// ok false when it is not stored. commit must be called once the
-// transaction has committed, to remember the batch's latest fixes.
+// Mark returns the map flag of every item of batch. The time of a fix's
+// predecessor comes from the cache, from the batch, or else from prev,
+// which looks up the time of fix (flightID, seq) in the database (inside
+// the batch's transaction); ok false when it is not stored. commit must
+// be called once the transaction has committed, to remember the batch's
+// latest fixes.
 func (m *MapMarker) Mark(batch []store.Applied, prev func(flightID string, seq int) (t time.Time, ok bool, err error)) (flags []bool, commit func(), err error) {
 	local := map[string]lastFix{}
+	var inBatch map[fixKey]time.Time
 	flags = make([]bool, len(batch))
 	for i := range batch {
 		a := &batch[i]
@@ -171,12 +212,27 @@ func (m *MapMarker) Mark(batch []store.Applied, prev func(flightID string, seq i
 			if ok && l.seq == seq-1 {
 				pt = l.t
 			} else {
-				t, found, err := prev(id, seq-1)
-				if err != nil {
-					return nil, nil, err
+				if inBatch == nil {
+					// The previous fix may come later in the batch (a
+					// redelivery out of order): index the batch once.
+					inBatch = make(map[fixKey]time.Time, len(batch))
+					for j := range batch {
+						k := fixKey{batch[j].Fix.FlightID, batch[j].Fix.Seq}
+						if _, dup := inBatch[k]; !dup {
+							inBatch[k] = batch[j].Fix.Position.Time
+						}
+					}
 				}
-				if found {
+				if t, found := inBatch[fixKey{id, seq - 1}]; found {
 					pt = t
+				} else {
+					t, found, err := prev(id, seq-1)
+					if err != nil {
+						return nil, nil, err
+					}
+					if found {
+						pt = t
+					}
 				}
 			}
 		}

@@ -1,13 +1,20 @@
 package sqlstore
 
-import "strings"
+import (
+	"context"
+	"database/sql"
+	"strings"
+)
 
 // Migration is one versioned step of the schema, applied in one transaction
 // and recorded in schema_migrations.
 type Migration struct {
 	Version int
 	Name    string
-	SQL     []string // statements; {{blob}} and {{norowid}} are replaced per dialect
+	SQL     []string // statements; {{blob}}, {{norowid}} and {{idkey}} are replaced per dialect
+	// Convert, when not nil, runs after SQL in the same transaction, to
+	// move data into the new tables.
+	Convert func(ctx context.Context, s *DB, tx *sql.Tx) error
 }
 
 // Migrations are the schema's versions, in order. Both backends apply the
@@ -104,11 +111,23 @@ var Migrations = []Migration{
 	{Version: 2, Name: "consumer state with checkpoints", SQL: []string{
 		`ALTER TABLE checkpoints ADD COLUMN state {{blob}}`,
 	}},
+	{Version: 3, Name: "fixes in chunks", SQL: []string{
+		`CREATE TABLE fix_chunks (
+			id {{idkey}},
+			flight_id TEXT NOT NULL,
+			prev_id BIGINT NOT NULL,
+			first_seq INTEGER NOT NULL,
+			last_seq INTEGER NOT NULL,
+			n INTEGER NOT NULL,
+			body {{blob}} NOT NULL)`,
+		`ALTER TABLE flights ADD COLUMN stored_seq INTEGER NOT NULL DEFAULT -1`,
+		`ALTER TABLE flights ADD COLUMN last_chunk BIGINT NOT NULL DEFAULT 0`,
+	}, Convert: convertFixes},
 }
 
 // Latest is the schema version this program writes.
 var Latest = Migrations[len(Migrations)-1].Version
 
 func (d *Dialect) ddl(s string) string {
-	return strings.NewReplacer("{{blob}}", d.Blob, "{{norowid}}", d.NoRowID).Replace(s)
+	return strings.NewReplacer("{{blob}}", d.Blob, "{{norowid}}", d.NoRowID, "{{idkey}}", d.IDKey).Replace(s)
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/bits"
+
 	"strconv"
 	"strings"
 	"sync"
@@ -25,19 +26,20 @@ type Dialect struct {
 	// Dollar numbers placeholders $1, $2, … (PostgreSQL) instead of ?.
 	Dollar bool
 	// Blob is the type of binary columns; NoRowID is appended to tables
-	// keyed by a composite primary key.
-	Blob, NoRowID string
+	// keyed by a composite primary key; IDKey is the type and constraint
+	// of an integer primary key the database numbers when it is not
+	// given.
+	Blob, NoRowID, IDKey string
 	// MigrationLock, when not empty, is executed first in the migration
 	// transaction to serialise concurrent openers.
 	MigrationLock string
 	// SerialWrites serialises write transactions inside the process
 	// (SQLite has one writer).
 	SerialWrites bool
-	// FixRows is the number of fixes per multi-row INSERT.
-	FixRows int
-	// Unnest inserts the fixes of a batch in one statement of 23 array
-	// parameters (INSERT … SELECT FROM unnest(…), PostgreSQL) instead of
-	// multi-row inserts.
+	// Unnest inserts the chunks of a batch in one statement of column
+	// array parameters (INSERT … SELECT FROM unnest(…)) and looks flights
+	// up by an array (id = ANY(…)), PostgreSQL, instead of multi-row
+	// inserts and IN lists.
 	Unnest bool
 }
 
@@ -168,6 +170,11 @@ func (s *DB) migrate(ctx context.Context) error {
 				return fmt.Errorf("%s: migration %d statement %d: %w", s.d.Name, m.Version, i, err)
 			}
 		}
+		if m.Convert != nil {
+			if err := m.Convert(ctx, s, tx); err != nil {
+				return fmt.Errorf("%s: migration %d: %w", s.d.Name, m.Version, err)
+			}
+		}
 		if _, err := tx.ExecContext(ctx, s.rebind(`INSERT INTO schema_migrations (version, name, applied_ns) VALUES (?, ?, ?)`), m.Version, m.Name, time.Now().UnixNano()); err != nil {
 			return fmt.Errorf("%s: recording migration %d: %w", s.d.Name, m.Version, err)
 		}
@@ -213,33 +220,9 @@ func (s *DB) write(ctx context.Context, what string, fn func(tx *sql.Tx) error) 
 	return nil
 }
 
-const fixCols = 23
-
-const fixInsert = `INSERT INTO fixes (flight_id, seq, time_ns, aircraft, source, lat, lon, has, altitude, alt_ref, ground_speed, track, vertical_rate, on_ground, accuracy, callsign, squawk, footprint, country, depth, verdict, authorisation_id, map) VALUES `
-
-// fixSQL returns the multi-row insert of n fixes.
-func (s *DB) fixSQL(n int) string {
-	key := "fixes:" + strconv.Itoa(n)
-	if v, ok := s.q.Load(key); ok {
-		return v.(string)
-	}
-	var b strings.Builder
-	b.WriteString(fixInsert)
-	row := "(" + strings.Repeat("?, ", fixCols-1) + "?)"
-	for i := 0; i < n; i++ {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(row)
-	}
-	b.WriteString(" ON CONFLICT (flight_id, seq) DO NOTHING")
-	q := s.rebind(b.String())
-	s.q.Store(key, q)
-	return q
-}
-
-// FixArgs appends the 23 column values of one fix (in the order of the
-// fixes table) to args.
+// FixArgs appends the 23 column values of one fix, in the order of the
+// columns of the fixes table of schema version 2 (one row per fix), to
+// args.
 func FixArgs(args []any, a *store.Applied, isMap bool) []any {
 	f := &a.Fix
 	p := &f.Position
@@ -250,18 +233,44 @@ func FixArgs(args []any, a *store.Applied, isMap bool) []any {
 		a.Assessment.Verdict.String(), a.Assessment.AuthorisationID, isMap)
 }
 
-const flightUpsert = `INSERT INTO flights (id, aircraft, callsign, source, start_ns, end_ns, fixes, crossings, implausible, stay)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+// flightNewer is the condition for a flight's state to replace the stored
+// one.
+const flightNewer = `(excluded.fixes > flights.fixes OR (excluded.fixes = flights.fixes AND excluded.implausible > flights.implausible))`
+
+// flightInsertState and flightInsertHead are the heads of the flights
+// upserts flightUpsertState and flightUpsertHead.
+const (
+	flightInsertState = `INSERT INTO flights (id, aircraft, callsign, source, start_ns, end_ns, fixes, crossings, implausible, stay) VALUES `
+	flightInsertHead  = `INSERT INTO flights (id, aircraft, callsign, source, start_ns, end_ns, fixes, crossings, implausible, stay, stored_seq, last_chunk) VALUES `
+)
+
+// flightUpsertState replaces a flight's state by a newer one.
+var flightUpsertState = strings.NewReplacer("NEWER", flightNewer).Replace(`
 	ON CONFLICT (id) DO UPDATE SET callsign = excluded.callsign, source = excluded.source, end_ns = excluded.end_ns,
 		fixes = excluded.fixes, crossings = excluded.crossings, implausible = excluded.implausible, stay = excluded.stay
-	WHERE excluded.fixes > flights.fixes OR (excluded.fixes = flights.fixes AND excluded.implausible > flights.implausible)`
+	WHERE NEWER`)
+
+// flightUpsertHead replaces a flight's state by a newer one, and raises
+// its stored_seq and last_chunk independently.
+var flightUpsertHead = strings.NewReplacer("NEWER", flightNewer).Replace(`
+	ON CONFLICT (id) DO UPDATE SET
+		callsign = CASE WHEN NEWER THEN excluded.callsign ELSE flights.callsign END,
+		source = CASE WHEN NEWER THEN excluded.source ELSE flights.source END,
+		end_ns = CASE WHEN NEWER THEN excluded.end_ns ELSE flights.end_ns END,
+		fixes = CASE WHEN NEWER THEN excluded.fixes ELSE flights.fixes END,
+		crossings = CASE WHEN NEWER THEN excluded.crossings ELSE flights.crossings END,
+		implausible = CASE WHEN NEWER THEN excluded.implausible ELSE flights.implausible END,
+		stay = CASE WHEN NEWER THEN excluded.stay ELSE flights.stay END,
+		stored_seq = CASE WHEN excluded.stored_seq > flights.stored_seq THEN excluded.stored_seq ELSE flights.stored_seq END,
+		last_chunk = CASE WHEN excluded.last_chunk > flights.last_chunk THEN excluded.last_chunk ELSE flights.last_chunk END
+	WHERE NEWER OR excluded.stored_seq > flights.stored_seq OR excluded.last_chunk > flights.last_chunk`)
 
 const crossingInsert = `INSERT INTO crossings (flight_id, time_ns, from_airspace, to_airspace, lat, lon, before_seq, after_seq, left_stay)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (flight_id, time_ns, from_airspace, to_airspace) DO NOTHING`
 
-const alertUpsert = `INSERT INTO alerts (id, flight_id, aircraft, callsign, operator, airspace, start_ns, last_ns, end_ns, first_seq, last_seq, fixes, max_depth, first_lat, first_lon, last_lat, last_lon, open)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-	ON CONFLICT (id) DO UPDATE SET callsign = excluded.callsign, last_ns = excluded.last_ns, end_ns = excluded.end_ns,
+const alertInsert = `INSERT INTO alerts (id, flight_id, aircraft, callsign, operator, airspace, start_ns, last_ns, end_ns, first_seq, last_seq, fixes, max_depth, first_lat, first_lon, last_lat, last_lon, open) VALUES `
+
+const alertConflict = ` ON CONFLICT (id) DO UPDATE SET callsign = excluded.callsign, last_ns = excluded.last_ns, end_ns = excluded.end_ns,
 		last_seq = excluded.last_seq, fixes = excluded.fixes, max_depth = excluded.max_depth,
 		last_lat = excluded.last_lat, last_lon = excluded.last_lon, open = excluded.open
 	WHERE excluded.last_seq > alerts.last_seq OR (excluded.last_seq = alerts.last_seq AND alerts.open AND NOT excluded.open)`
@@ -272,38 +281,29 @@ const checkpointUpsert = `INSERT INTO checkpoints (stream, seq) VALUES (?, ?)
 const checkpointStateUpsert = `INSERT INTO checkpoints (stream, seq, state) VALUES (?, ?, ?)
 	ON CONFLICT (stream) DO UPDATE SET seq = excluded.seq, state = excluded.state WHERE excluded.seq >= checkpoints.seq`
 
-// SaveApplied writes b in one transaction.
+// SaveApplied writes b in one transaction: the fixes of each flight that
+// are not stored yet (above the flight's stored_seq watermark) as one
+// chunk linked to the flight's previous one.
 func (s *DB) SaveApplied(ctx context.Context, b store.Batch) error {
 	red, err := rows.Reduce(&b)
 	if err != nil {
 		return fmt.Errorf("%s: save: %w", s.d.Name, err)
 	}
-	var commit func()
-	err = s.write(ctx, "save", func(tx *sql.Tx) error {
-		prevStmt, err := s.stmt(ctx, tx, s.rebind(`SELECT time_ns FROM fixes WHERE flight_id = ? AND seq = ?`))
-		if err != nil {
+	for i := range b.Applied {
+		if err := store.Validate(i, &b.Applied[i]); err != nil {
 			return fmt.Errorf("%s: save: %w", s.d.Name, err)
 		}
-		defer prevStmt.Close()
+	}
+	var commit func()
+	err = s.write(ctx, "save", func(tx *sql.Tx) error {
 		flags, c, err := s.marker.Mark(b.Applied, func(id string, seq int) (time.Time, bool, error) {
-			var ns int64
-			err := prevStmt.QueryRowContext(ctx, id, seq).Scan(&ns)
-			if errors.Is(err, sql.ErrNoRows) {
-				return time.Time{}, false, nil
-			}
-			if err != nil {
-				return time.Time{}, false, fmt.Errorf("%s: save: previous fix of %s: %w", s.d.Name, id, err)
-			}
-			return rows.Time(ns), true, nil
+			return s.fixTime(ctx, tx, id, seq)
 		})
 		if err != nil {
 			return err
 		}
 		commit = c
-		if err := s.saveFlights(ctx, tx, red.Flights); err != nil {
-			return err
-		}
-		if err := s.saveFixes(ctx, tx, b.Applied, flags); err != nil {
+		if err := s.saveChunks(ctx, tx, b.Applied, red.Flights, flags); err != nil {
 			return err
 		}
 		if err := s.saveCrossings(ctx, tx, b.Applied); err != nil {
@@ -329,57 +329,26 @@ func (s *DB) SaveApplied(ctx context.Context, b store.Batch) error {
 	return err
 }
 
-func (s *DB) saveFlights(ctx context.Context, tx *sql.Tx, fl []track.Flight) error {
-	if len(fl) == 0 {
-		return nil
+// saveFlights upserts the flights' states; with heads (SerialWrites), it
+// also raises their stored_seq and last_chunk.
+func (s *DB) saveFlights(ctx context.Context, tx *sql.Tx, fl []track.Flight, heads map[string]head) error {
+	ins, cols, tail := flightInsertState, 10, flightUpsertState
+	if heads != nil {
+		ins, cols, tail = flightInsertHead, 12, flightUpsertHead
 	}
-	st, err := s.stmt(ctx, tx, s.rebind(flightUpsert))
-	if err != nil {
-		return fmt.Errorf("%s: save flights: %w", s.d.Name, err)
-	}
-	defer st.Close()
-	for i := range fl {
+	return s.multiInsert(ctx, tx, "flights", ins, cols, tail, 32, len(fl), func(args []any, i int) []any {
 		f := &fl[i]
-		if _, err := st.ExecContext(ctx, f.ID, f.Aircraft, f.Callsign, int(f.Source), rows.Nanos(f.Start), rows.Nanos(f.End),
-			f.Fixes, f.Crossings, f.Implausible, rows.EncodeStay(f.Stay)); err != nil {
-			return fmt.Errorf("%s: save flight %s: %w", s.d.Name, f.ID, err)
-		}
-	}
-	return nil
-}
-
-// saveFixes writes the fixes in multi-row inserts of FixRows rows, and the
-// remainder in chunks of decreasing powers of two, so that few distinct
-// statements are ever prepared.
-func (s *DB) saveFixes(ctx context.Context, tx *sql.Tx, batch []store.Applied, flags []bool) error {
-	if s.d.Unnest {
-		return s.saveFixesUnnest(ctx, tx, batch, flags)
-	}
-	args := make([]any, 0, min(s.d.FixRows, len(batch))*fixCols)
-	for lo := 0; lo < len(batch); {
-		n := s.d.FixRows
-		if rest := len(batch) - lo; rest < n {
-			n = 1 << (bits.Len(uint(rest)) - 1)
-		}
-		hi := lo + n
-		args = args[:0]
-		for i := lo; i < hi; i++ {
-			if err := store.Validate(i, &batch[i]); err != nil {
-				return fmt.Errorf("%s: save: %w", s.d.Name, err)
+		args = append(args, f.ID, f.Aircraft, f.Callsign, int(f.Source), rows.Nanos(f.Start), rows.Nanos(f.End),
+			f.Fixes, f.Crossings, f.Implausible, rows.EncodeStay(f.Stay))
+		if heads != nil {
+			h, ok := heads[f.ID]
+			if !ok {
+				h = head{stored: -1}
 			}
-			args = FixArgs(args, &batch[i], flags[i])
+			args = append(args, h.stored, h.last)
 		}
-		st, err := s.stmt(ctx, tx, s.fixSQL(n))
-		if err == nil {
-			_, err = st.ExecContext(ctx, args...)
-			st.Close()
-		}
-		if err != nil {
-			return fmt.Errorf("%s: save fixes (applied[%d:%d]): %w", s.d.Name, lo, hi, err)
-		}
-		lo = hi
-	}
-	return nil
+		return args
+	})
 }
 
 func (s *DB) saveCrossings(ctx context.Context, tx *sql.Tx, batch []store.Applied) error {
@@ -403,23 +372,63 @@ func (s *DB) saveCrossings(ctx context.Context, tx *sql.Tx, batch []store.Applie
 }
 
 func (s *DB) saveAlerts(ctx context.Context, tx *sql.Tx, al []compliance.Alert) error {
-	if len(al) == 0 {
-		return nil
-	}
-	st, err := s.stmt(ctx, tx, s.rebind(alertUpsert))
-	if err != nil {
-		return fmt.Errorf("%s: save alerts: %w", s.d.Name, err)
-	}
-	defer st.Close()
-	for i := range al {
+	return s.multiInsert(ctx, tx, "alerts", alertInsert, 18, alertConflict, 32, len(al), func(args []any, i int) []any {
 		a := &al[i]
-		if _, err := st.ExecContext(ctx, a.ID, a.FlightID, a.Aircraft, a.Callsign, a.Operator, a.Airspace,
+		return append(args, a.ID, a.FlightID, a.Aircraft, a.Callsign, a.Operator, a.Airspace,
 			rows.Nanos(a.Start), rows.Nanos(a.Last), rows.Nanos(a.End), a.FirstSeq, a.LastSeq, a.Fixes, float64(a.MaxDepth),
-			float64(a.FirstPoint.Lat), float64(a.FirstPoint.Lon), float64(a.LastPoint.Lat), float64(a.LastPoint.Lon), a.Open); err != nil {
-			return fmt.Errorf("%s: save alert %s: %w", s.d.Name, a.ID, err)
+			float64(a.FirstPoint.Lat), float64(a.FirstPoint.Lon), float64(a.LastPoint.Lat), float64(a.LastPoint.Lon), a.Open)
+	})
+}
+
+// multiInsert writes count rows with the statement head + rows of cols
+// placeholders + tail: per rows per statement, and the remainder in
+// decreasing powers of two, so that few distinct statements are ever
+// prepared; fill appends the values of row i to args. Rows must not
+// conflict with each other.
+func (s *DB) multiInsert(ctx context.Context, tx *sql.Tx, what, head string, cols int, tail string, per, count int, fill func(args []any, i int) []any) error {
+	args := make([]any, 0, min(per, count)*cols)
+	for lo := 0; lo < count; {
+		n := per
+		if rest := count - lo; rest < n {
+			n = 1 << (bits.Len(uint(rest)) - 1)
 		}
+		args = args[:0]
+		for i := lo; i < lo+n; i++ {
+			args = fill(args, i)
+		}
+		st, err := s.stmt(ctx, tx, s.multiSQL(head, cols, tail, n))
+		if err == nil {
+			_, err = st.ExecContext(ctx, args...)
+			st.Close()
+		}
+		if err != nil {
+			return fmt.Errorf("%s: save %s [%d:%d]: %w", s.d.Name, what, lo, lo+n, err)
+		}
+		lo += n
 	}
 	return nil
+}
+
+// multiSQL returns head + n rows of cols placeholders + tail, in the
+// dialect's text.
+func (s *DB) multiSQL(head string, cols int, tail string, n int) string {
+	key := strconv.Itoa(n) + "\x00" + head
+	if v, ok := s.q.Load(key); ok {
+		return v.(string)
+	}
+	var b strings.Builder
+	b.WriteString(head)
+	row := "(" + strings.Repeat("?, ", cols-1) + "?)"
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(row)
+	}
+	b.WriteString(tail)
+	q := s.rebind(b.String())
+	s.q.Store(key, q)
+	return q
 }
 
 // Checkpoint returns the stored sequence of stream.
@@ -531,67 +540,43 @@ func (s *DB) Flights(ctx context.Context, f store.FlightFilter) ([]track.Flight,
 	return out, nil
 }
 
-// Fixes returns every fix of a flight.
-func (s *DB) Fixes(ctx context.Context, flightID string) ([]compliance.AssessedFix, error) {
-	return s.fixes(ctx, flightID, false)
-}
+const fixSelect = `SELECT flight_id, seq, time_ns, aircraft, source, lat, lon, has, altitude, alt_ref, ground_speed, track, vertical_rate, on_ground, accuracy, callsign, squawk, footprint, country, depth, verdict, authorisation_id, map FROM fixes`
 
-// MapFixes returns the map fixes of a flight.
-func (s *DB) MapFixes(ctx context.Context, flightID string) ([]compliance.AssessedFix, error) {
-	return s.fixes(ctx, flightID, true)
-}
-
-func (s *DB) fixes(ctx context.Context, flightID string, mapOnly bool) ([]compliance.AssessedFix, error) {
-	if err := s.check(); err != nil {
-		return nil, err
+// scanFix reads one row of fixSelect (the fixes table of schema
+// version 2, read by migration 3).
+func scanFix(r *sql.Rows) (compliance.AssessedFix, bool, error) {
+	var a compliance.AssessedFix
+	f := &a.Fix
+	p := &f.Position
+	var tns int64
+	var src, has, ref int
+	var lat, lon, alt, trk, acc, depth float64
+	var fp sql.NullString
+	var verdict string
+	var isMap bool
+	if err := r.Scan(&f.FlightID, &f.Seq, &tns, &p.ID, &src, &lat, &lon, &has, &alt, &ref, &p.GroundSpeed, &trk, &p.VerticalRate,
+		&p.OnGround, &acc, &p.Callsign, &p.Squawk, &fp, &f.Country, &depth, &verdict, &a.AuthorisationID, &isMap); err != nil {
+		return a, false, err
 	}
-	q := `SELECT flight_id, seq, time_ns, aircraft, source, lat, lon, has, altitude, alt_ref, ground_speed, track, vertical_rate, on_ground, accuracy, callsign, squawk, footprint, country, depth, verdict, authorisation_id, map FROM fixes WHERE flight_id = ? ORDER BY seq`
-	r, err := s.db.QueryContext(ctx, s.rebind(q), flightID)
-	if err != nil {
-		return nil, fmt.Errorf("%s: fixes of %s: %w", s.d.Name, flightID, err)
+	p.Time = rows.Time(tns)
+	p.Source = position.Source(src)
+	p.Lat, p.Lon = geo.Degrees(lat), geo.Degrees(lon)
+	p.Has = position.Has(has)
+	p.Altitude, p.AltitudeRef = geo.Meters(alt), position.AltitudeRef(ref)
+	p.Track, p.Accuracy = geo.Degrees(trk), geo.Meters(acc)
+	f.Depth = geo.Meters(depth)
+	if fp.Valid {
+		var err error
+		if p.Footprint, err = rows.DecodeFootprint(&fp.String); err != nil {
+			return a, false, fmt.Errorf("fix %s/%d: %w", f.FlightID, f.Seq, err)
+		}
 	}
-	defer r.Close()
-	var out []compliance.AssessedFix
-	for r.Next() {
-		var a compliance.AssessedFix
-		f := &a.Fix
-		p := &f.Position
-		var tns int64
-		var src, has, ref int
-		var lat, lon, alt, trk, acc, depth float64
-		var fp sql.NullString
-		var verdict string
-		var isMap bool
-		if err := r.Scan(&f.FlightID, &f.Seq, &tns, &p.ID, &src, &lat, &lon, &has, &alt, &ref, &p.GroundSpeed, &trk, &p.VerticalRate,
-			&p.OnGround, &acc, &p.Callsign, &p.Squawk, &fp, &f.Country, &depth, &verdict, &a.AuthorisationID, &isMap); err != nil {
-			return nil, fmt.Errorf("%s: fixes of %s: %w", s.d.Name, flightID, err)
-		}
-		if mapOnly && !isMap {
-			continue
-		}
-		p.Time = rows.Time(tns)
-		p.Source = position.Source(src)
-		p.Lat, p.Lon = geo.Degrees(lat), geo.Degrees(lon)
-		p.Has = position.Has(has)
-		p.Altitude, p.AltitudeRef = geo.Meters(alt), position.AltitudeRef(ref)
-		p.Track, p.Accuracy = geo.Degrees(trk), geo.Meters(acc)
-		f.Depth = geo.Meters(depth)
-		if fp.Valid {
-			if p.Footprint, err = rows.DecodeFootprint(&fp.String); err != nil {
-				return nil, fmt.Errorf("%s: fix %s/%d: %w", s.d.Name, flightID, f.Seq, err)
-			}
-		}
-		v, ok := compliance.ParseVerdict(verdict)
-		if !ok {
-			return nil, fmt.Errorf("%s: fix %s/%d: column verdict: unknown %q", s.d.Name, flightID, f.Seq, verdict)
-		}
-		a.Verdict = v
-		out = append(out, a)
+	v, ok := compliance.ParseVerdict(verdict)
+	if !ok {
+		return a, false, fmt.Errorf("fix %s/%d: column verdict: unknown %q", f.FlightID, f.Seq, verdict)
 	}
-	if err := r.Err(); err != nil {
-		return nil, fmt.Errorf("%s: fixes of %s: %w", s.d.Name, flightID, err)
-	}
-	return out, nil
+	a.Verdict = v
+	return a, isMap, nil
 }
 
 // Crossings returns the crossings of a flight in time order.
@@ -694,47 +679,4 @@ func (s *DB) Alerts(ctx context.Context, f store.AlertFilter) ([]compliance.Aler
 		return nil, fmt.Errorf("%s: alerts: %w", s.d.Name, err)
 	}
 	return out, nil
-}
-
-const fixUnnest = `INSERT INTO fixes (flight_id, seq, time_ns, aircraft, source, lat, lon, has, altitude, alt_ref, ground_speed, track, vertical_rate, on_ground, accuracy, callsign, squawk, footprint, country, depth, verdict, authorisation_id, map)
-	SELECT * FROM unnest(?::text[], ?::int[], ?::bigint[], ?::text[], ?::int[], ?::float8[], ?::float8[], ?::int[], ?::float8[], ?::int[], ?::float8[], ?::float8[], ?::float8[], ?::bool[], ?::float8[], ?::text[], ?::text[], ?::text[], ?::text[], ?::float8[], ?::text[], ?::text[], ?::bool[])
-	ON CONFLICT (flight_id, seq) DO NOTHING`
-
-// saveFixesUnnest writes the fixes as one column array each.
-func (s *DB) saveFixesUnnest(ctx context.Context, tx *sql.Tx, batch []store.Applied, flags []bool) error {
-	n := len(batch)
-	if n == 0 {
-		return nil
-	}
-	var (
-		flight, aircraft, callsign, squawk, country, verdict, authz = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-		seq, source, has, ref                                       = make([]int32, n), make([]int32, n), make([]int32, n), make([]int32, n)
-		tns                                                         = make([]int64, n)
-		lat, lon, alt, gs, trk, vr, acc, depth                      = make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
-		ground                                                      = make([]bool, n)
-		footprint                                                   = make([]*string, n)
-	)
-	for i := range batch {
-		a := &batch[i]
-		if err := store.Validate(i, a); err != nil {
-			return fmt.Errorf("%s: save: %w", s.d.Name, err)
-		}
-		f := &a.Fix
-		p := &f.Position
-		flight[i], seq[i], tns[i], aircraft[i], source[i] = f.FlightID, int32(f.Seq), rows.Nanos(p.Time), p.ID, int32(p.Source)
-		lat[i], lon[i], has[i], alt[i], ref[i] = float64(p.Lat), float64(p.Lon), int32(p.Has), float64(p.Altitude), int32(p.AltitudeRef)
-		gs[i], trk[i], vr[i], ground[i], acc[i] = p.GroundSpeed, float64(p.Track), p.VerticalRate, p.OnGround, float64(p.Accuracy)
-		callsign[i], squawk[i], footprint[i], country[i], depth[i] = p.Callsign, p.Squawk, rows.EncodeFootprint(p.Footprint), f.Country, float64(f.Depth)
-		verdict[i], authz[i] = a.Assessment.Verdict.String(), a.Assessment.AuthorisationID
-	}
-	st, err := s.stmt(ctx, tx, s.rebind(fixUnnest))
-	if err == nil {
-		_, err = st.ExecContext(ctx, flight, seq, tns, aircraft, source, lat, lon, has, alt, ref, gs, trk, vr, ground, acc,
-			callsign, squawk, footprint, country, depth, verdict, authz, flags)
-		st.Close()
-	}
-	if err != nil {
-		return fmt.Errorf("%s: save fixes: %w", s.d.Name, err)
-	}
-	return nil
 }
