@@ -23,15 +23,24 @@ import (
 var alertRate = flag.Float64("alert-rate", 100_000, "BenchmarkAlertLatency: squitters per second of the paced load")
 
 // benchTraffic is the load of the end-to-end benchmarks: domestic aircraft
-// flying north over Arizona and New Mexico, and a fraction flying south
-// across the border (parallel 31°20′ N) into Sonora without authorisation,
-// each opening an alert; all with US addresses (operator USA).
+// flying north over Arizona and New Mexico, and crossing aircraft flying
+// south across the border (parallel 31°20′ N) into Sonora without
+// authorisation, each opening an alert; all with US addresses (operator
+// USA). The crossing aircraft come in groups of 20 whose crossings are
+// spread over the recording (group g crosses about 10 + 28·g s after the
+// start); each aircraft sends one squitter per second.
 func benchTraffic(domestic, crossing, positions int) []sim.Frame {
 	a := sim.Traffic{Aircraft: domestic, Positions: positions, Interval: time.Second, FirstICAO: 0xA00000,
 		Origin: geo.LatLon{Lat: 31.60, Lon: -110.9}, Spacing: 2.0 / geo.Degrees(max(domestic, 1)), Speed: 150, Altitude: 6000}
-	b := sim.Traffic{Aircraft: crossing, Positions: positions, Interval: time.Second, FirstICAO: 0xA80000,
-		Origin: geo.LatLon{Lat: 31.3333 + 0.004, Lon: -110.85}, Spacing: 1.8 / geo.Degrees(max(crossing, 1)), South: true, Speed: 150, Altitude: 6000}
-	fs := append(a.Frames(), b.Frames()...)
+	fs := a.Frames()
+	for g := 0; g*20 < crossing; g++ {
+		n := min(20, crossing-20*g)
+		lead := 10 + 28*float64(g%10) // seconds before the crossing
+		b := sim.Traffic{Aircraft: n, Positions: positions, Interval: time.Second, FirstICAO: 0xA80000 + uint32(20*g),
+			Origin: geo.LatLon{Lat: geo.Degrees(31 + 20.0/60 + 150*lead/111_000), Lon: geo.Degrees(-110.85 + 0.09*float64(g))},
+			Spacing: 0.004, South: true, Speed: 150, Altitude: 6000}
+		fs = append(fs, b.Frames()...)
+	}
 	sort.SliceStable(fs, func(i, j int) bool { return fs[i].Ticks < fs[j].Ticks })
 	return fs
 }
@@ -75,13 +84,14 @@ func waitAccounted(b *testing.B, ctx context.Context, s *Server, positions int) 
 
 // BenchmarkEndToEnd measures the sustained rate from feed bytes to stored
 // verdicts: a synthetic Beast recording (2,000 aircraft, 5 % of them
-// crossing into Mexico unauthorised) is written as fast as loopback TCP
+// crossing into Mexico unauthorised, 500 squitters each: a million
+// positions) is written as fast as loopback TCP
 // takes it into a listening feed of a fresh server (SQLite, embedded NATS,
 // both cores); the clock stops when every position is tracked, judged and
 // stored. Reported: positions/s (decoded positions; the first squitter of
 // each aircraft only starts its CPR pair).
 func BenchmarkEndToEnd(b *testing.B) {
-	frames := benchTraffic(1900, 100, 150)
+	frames := benchTraffic(1900, 100, 500)
 	var stream []byte
 	for _, f := range frames {
 		stream = append(stream, f.Beast...)
@@ -125,7 +135,7 @@ func BenchmarkEndToEnd(b *testing.B) {
 // Reported: p50, p99 and max latency in milliseconds, and the rate achieved.
 func BenchmarkAlertLatency(b *testing.B) {
 	rate := *alertRate
-	frames := benchTraffic(1800, 200, 100)
+	frames := benchTraffic(1800, 200, 300)
 	for b.Loop() {
 		b.StopTimer()
 		ctx, cancel := context.WithCancel(context.Background())
@@ -179,8 +189,8 @@ func BenchmarkAlertLatency(b *testing.B) {
 		}
 		crossing := map[int]key{} // frame index → aircraft and time
 		for i, f := range frames {
-			if f.Lon >= -110.851 && f.Lat < 31.34 && f.Lat > 31.32 {
-				crossing[i] = key{fmt.Sprintf("icao:%06X", 0xA80000+f.Aircraft), f.Ticks}
+			if f.ICAO >= 0xA80000 {
+				crossing[i] = key{fmt.Sprintf("icao:%06X", f.ICAO), f.Ticks}
 			}
 		}
 		sent := map[key]time.Time{}

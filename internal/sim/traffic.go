@@ -34,7 +34,8 @@ type Traffic struct {
 // Frame is one squitter of a Traffic: its receiver time and Beast record.
 type Frame struct {
 	Ticks    Ticks
-	Aircraft int
+	ICAO     uint32 // the aircraft's address
+	Aircraft int    // its index in the Traffic
 	Seq      int
 	Beast    []byte
 	Lat, Lon geo.Degrees
@@ -61,7 +62,7 @@ func (l *Traffic) Frames() []Frame {
 			ticks := Ticks(math.Round(t.Seconds() * TicksPerSecond))
 			start := len(buf)
 			buf = appendBeast(buf, ticks, 0x80, fr[:])
-			out = append(out, Frame{Ticks: ticks, Aircraft: i, Seq: k, Beast: buf[start:len(buf):len(buf)], Lat: s.Pos.Lat, Lon: s.Pos.Lon})
+			out = append(out, Frame{Ticks: ticks, ICAO: l.FirstICAO + uint32(i), Aircraft: i, Seq: k, Beast: buf[start:len(buf):len(buf)], Lat: s.Pos.Lat, Lon: s.Pos.Lon})
 		}
 	}
 	return out
