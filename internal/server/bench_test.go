@@ -37,7 +37,7 @@ func benchTraffic(domestic, crossing, positions int) []sim.Frame {
 		n := min(20, crossing-20*g)
 		lead := 10 + 28*float64(g%10) // seconds before the crossing
 		b := sim.Traffic{Aircraft: n, Positions: positions, Interval: time.Second, FirstICAO: 0xA80000 + uint32(20*g),
-			Origin: geo.LatLon{Lat: geo.Degrees(31 + 20.0/60 + 150*lead/111_000), Lon: geo.Degrees(-110.85 + 0.09*float64(g))},
+			Origin:  geo.LatLon{Lat: geo.Degrees(31 + 20.0/60 + 150*lead/111_000), Lon: geo.Degrees(-110.85 + 0.09*float64(g))},
 			Spacing: 0.004, South: true, Speed: 150, Altitude: 6000}
 		fs = append(fs, b.Frames()...)
 	}

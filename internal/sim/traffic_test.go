@@ -48,7 +48,7 @@ func TestTraffic(t *testing.T) {
 		// Position n belongs to the frame at the same time.
 		var f *Frame
 		for i := range frames {
-			if opts.Start.Add(time.Duration(float64(frames[i].Ticks) / TicksPerSecond * 1e9)).Sub(p.Time).Abs() < time.Microsecond {
+			if opts.Start.Add(time.Duration(float64(frames[i].Ticks)/TicksPerSecond*1e9)).Sub(p.Time).Abs() < time.Microsecond {
 				f = &frames[i]
 			}
 		}
