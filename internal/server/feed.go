@@ -481,14 +481,8 @@ func (fs *feeds) klv(ctx context.Context, f Feed, br *bufio.Reader, live bool, p
 		s := klv.NewScanner(br)
 		for {
 			b, off, err := s.Next()
-			if errors.Is(err, io.EOF) {
-				return nil
-			}
 			if err != nil {
-				if ctx.Err() != nil {
-					return nil
-				}
-				return fmt.Errorf("feed %s: %w", f.Name, err)
+				return readEnd(ctx, f.Name, err)
 			}
 			if !emit(b, off) {
 				return nil
@@ -505,14 +499,8 @@ func (fs *feeds) klv(ctx context.Context, f Feed, br *bufio.Reader, live bool, p
 	}()
 	for {
 		u, err := d.Next()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
 		if err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			return fmt.Errorf("feed %s: %w", f.Name, err)
+			return readEnd(ctx, f.Name, err)
 		}
 		if st := d.Stats(); st.SkippedBytes > last.SkippedBytes {
 			log.Warn("feed: skipped bytes to regain TS sync", "offset", u.Offset, "bytes", st.SkippedBytes-last.SkippedBytes)
@@ -530,6 +518,15 @@ func (fs *feeds) klv(ctx context.Context, f Feed, br *bufio.Reader, live bool, p
 			data = data[next:]
 		}
 	}
+}
+
+// readEnd turns a reader's error into the feed's: nil at the end of the
+// input or once ctx is done (the connection was closed under it).
+func readEnd(ctx context.Context, name string, err error) error {
+	if errors.Is(err, io.EOF) || ctx.Err() != nil {
+		return nil
+	}
+	return fmt.Errorf("feed %s: %w", name, err)
 }
 
 // publisher batches a stream's positions into the event log: the decoder
