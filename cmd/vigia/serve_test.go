@@ -433,6 +433,12 @@ func collectSSE(t *testing.T, p *serveProc) *sseCollector {
 	return c
 }
 
+func (c *sseCollector) stats() (events, reconnects int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.ids), c.reconnects
+}
+
 func (c *sseCollector) has(id string) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -568,7 +574,8 @@ func TestServeBorder(t *testing.T) {
 	if n := p.metric(`vigia_alerts_opened_total`); n < 3 {
 		t.Errorf("metrics: %v alerts opened", n)
 	}
-	t.Logf("SSE: %d events, %d reconnects", len(sse.ids), sse.reconnects)
+	events, reconnects := sse.stats()
+	t.Logf("SSE: %d events, %d reconnects", events, reconnects)
 	p.stop()
 }
 
