@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/vigia/vigia/internal/airspace"
 	"github.com/vigia/vigia/internal/api"
 	"github.com/vigia/vigia/internal/bus"
@@ -53,6 +55,7 @@ type accountant struct {
 	log           *slog.Logger
 	announce      func(alerts []compliance.Alert, ended []string)
 	programmeOnly bool
+	c             counters // a.m's labelled counters, looked up once
 
 	mu        sync.Mutex // guards everything below; the handler holds it per batch
 	trk       *track.Tracker
@@ -74,6 +77,28 @@ type accountant struct {
 	// writeErr is the writer's failure; the writer never takes mu (the
 	// handler may hold it while waiting to hand the writer a flush).
 	writeErr atomic.Pointer[error]
+}
+
+// counters are the accounting's labelled metrics, resolved once so that
+// the per-fix path does not hash label values.
+type counters struct {
+	applied, implausible, duplicate, late, notProgramme prometheus.Counter
+	verdicts                                            map[compliance.Verdict]prometheus.Counter
+}
+
+func newCounters(m *api.Metrics) counters {
+	c := counters{
+		applied:      m.TrackPositions.WithLabelValues("applied"),
+		implausible:  m.TrackPositions.WithLabelValues("implausible"),
+		duplicate:    m.TrackPositions.WithLabelValues("duplicate"),
+		late:         m.TrackPositions.WithLabelValues("late"),
+		notProgramme: m.TrackPositions.WithLabelValues("not_programme"),
+		verdicts:     map[compliance.Verdict]prometheus.Counter{},
+	}
+	for _, v := range []compliance.Verdict{compliance.Domestic, compliance.International, compliance.Authorised, compliance.Unauthorised} {
+		c.verdicts[v] = m.Verdicts.WithLabelValues(v.String())
+	}
+	return c
 }
 
 // flush is one transaction for the writer.
@@ -331,7 +356,9 @@ func (a *accountant) handle(ctx context.Context, batch []bus.Delivery) error {
 			ap.Crossings = slices.Clone(ap.Crossings)
 			as := a.eng.Assess(ap.Fix)
 			a.pending = append(a.pending, store.Applied{Applied: ap, Assessment: as})
-			a.m.Verdicts.WithLabelValues(as.Verdict.String()).Inc()
+			if c, ok := a.c.verdicts[as.Verdict]; ok {
+				c.Inc()
+			}
 			a.m.Crossings.Add(float64(len(ap.Crossings)))
 			if as.Alert != nil && !as.Replay {
 				if as.AlertNew {
@@ -341,7 +368,7 @@ func (a *accountant) handle(ctx context.Context, batch []bus.Delivery) error {
 				}
 			}
 		}
-		a.m.TrackPositions.WithLabelValues("applied").Add(float64(len(u.Applied)))
+		a.c.applied.Add(float64(len(u.Applied)))
 		a.m.TrackPositions.WithLabelValues("implausible").Add(float64(len(u.Implausible)))
 		for _, f := range u.Ended {
 			if al := a.eng.EndFlight(f.ID); al != nil {
@@ -360,7 +387,7 @@ func (a *accountant) handle(ctx context.Context, batch []bus.Delivery) error {
 			continue
 		}
 		if a.programmeOnly && !a.eng.Programme(d.Position.ID) {
-			a.m.TrackPositions.WithLabelValues("not_programme").Inc()
+			a.c.notProgramme.Inc()
 			batch[taken] = d
 			taken++
 			continue
@@ -368,9 +395,9 @@ func (a *accountant) handle(ctx context.Context, batch []bus.Delivery) error {
 		u := a.trk.Add(d.Position)
 		switch {
 		case u.Duplicate:
-			a.m.TrackPositions.WithLabelValues("duplicate").Inc()
+			a.c.duplicate.Inc()
 		case u.Late:
-			a.m.TrackPositions.WithLabelValues("late").Inc()
+			a.c.late.Inc()
 		}
 		collect(u)
 		if d.Position.Time.After(a.newest) {

@@ -196,7 +196,7 @@ func New(ctx context.Context, cfg Config) (s *Server, err error) {
 		s.acct = &accountant{
 			name: cfg.Shard.name(), parts: cfg.Shard.partitions(), bus: s.bus, st: s.st, as: cfg.Airspace, fleet: fleet,
 			topts: cfg.Track, copts: cfg.Compliance, snapshotEvery: cfg.SnapshotEvery, flushEvery: cfg.FlushEvery, m: s.m,
-			log: s.log.With("stage", "account"), announce: s.announce, programmeOnly: cfg.ProgrammeOnly,
+			log: s.log.With("stage", "account"), announce: s.announce, programmeOnly: cfg.ProgrammeOnly, c: newCounters(s.m),
 		}
 		unsub, err := s.bus.Subscribe(authzSubject, s.onAuthz)
 		if err != nil {
