@@ -44,6 +44,9 @@ type Metrics struct {
 	Aircraft prometheus.Gauge
 	// FlightsEnded counts flights ended by a gap (vigia_flights_ended_total).
 	FlightsEnded prometheus.Counter
+	// ReportsStored counts the reports of ended flights stored
+	// (vigia_reports_stored_total).
+	ReportsStored prometheus.Counter
 	// Crossings counts airspace crossings (vigia_crossings_total).
 	Crossings prometheus.Counter
 	// Verdicts counts assessed fixes by verdict: "domestic",
@@ -106,6 +109,7 @@ func NewMetrics() *Metrics {
 		TrackPositions:   counterVec("vigia_track_positions_total", "Positions given to the trackers, by result (applied, duplicate, late, implausible).", "result"),
 		Aircraft:         gauge("vigia_aircraft", "Aircraft held by the trackers."),
 		FlightsEnded:     counter("vigia_flights_ended_total", "Flights ended."),
+		ReportsStored:    counter("vigia_reports_stored_total", "Reports of ended flights stored (JSON, GeoJSON and HTML each)."),
 		Crossings:        counter("vigia_crossings_total", "Airspace crossings."),
 		Verdicts:         counterVec("vigia_verdicts_total", "Assessed fixes by verdict.", "verdict"),
 		AlertsOpened:     counter("vigia_alerts_opened_total", "Alerts opened."),
@@ -122,7 +126,7 @@ func NewMetrics() *Metrics {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.FeedConnections, m.FeedBytes, m.FeedMessages, m.FeedErrors, m.DecodedPositions,
-		m.Published, m.PublishErrors, m.TrackPositions, m.Aircraft, m.FlightsEnded, m.Crossings,
+		m.Published, m.PublishErrors, m.TrackPositions, m.Aircraft, m.FlightsEnded, m.ReportsStored, m.Crossings,
 		m.Verdicts, m.AlertsOpened, m.AlertUpdates, m.AlertsOpen, m.StoreBatchSeconds, m.AccountedSeq,
 		m.SSEClients, m.SSEDropped, m.HTTPRequests,
 	)

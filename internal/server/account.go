@@ -54,6 +54,9 @@ type accountant struct {
 	m             *api.Metrics
 	log           *slog.Logger
 	announce      func(alerts []compliance.Alert, ended []string)
+	// reports, when set, is given the flights that ended, once their last
+	// fixes are stored.
+	reports       func(ended []string)
 	programmeOnly bool
 	c             counters // a.m's labelled counters, looked up once
 
@@ -65,6 +68,7 @@ type accountant struct {
 	clock     time.Time // last time given to Expire (whole seconds)
 	pending   []store.Applied
 	closed    []compliance.Alert
+	ended     []string       // flights ended since the last flush
 	held      []bus.Delivery // applied, not yet acknowledged
 	lastFlush time.Time
 	lastSave  time.Time // last flush with the state
@@ -103,10 +107,11 @@ func newCounters(m *api.Metrics) counters {
 
 // flush is one transaction for the writer.
 type flush struct {
-	b    store.Batch
-	seq  uint64
-	acks []bus.Delivery // acknowledged after the commit (with a state only)
-	done chan error     // optional: told the outcome
+	b     store.Batch
+	seq   uint64
+	ended []string       // flights whose last fixes this flush stores
+	acks  []bus.Delivery // acknowledged after the commit (with a state only)
+	done  chan error     // optional: told the outcome
 }
 
 // expireLag is how far the tracker's clock (Tracker.Expire) trails the
@@ -175,7 +180,7 @@ func (a *accountant) restore(ctx context.Context) error {
 	a.mu.Lock()
 	a.trk, a.eng = trk, eng
 	a.seq, a.newest, a.clock = cp.Seq, snap.Newest, snap.Clock
-	a.pending, a.closed, a.held, a.fail = nil, nil, nil, nil
+	a.pending, a.closed, a.ended, a.held, a.fail = nil, nil, nil, nil, nil
 	a.writeErr.Store(nil)
 	a.lastFlush, a.lastSave = time.Now(), time.Now()
 	a.mu.Unlock()
@@ -277,6 +282,9 @@ func (a *accountant) writer(ctx context.Context, writes <-chan *flush, stop cont
 			stop()
 		} else {
 			a.accounted.Store(f.seq)
+			if len(f.ended) > 0 && a.reports != nil {
+				a.reports(f.ended)
+			}
 			if f.b.Checkpoint.Stream != "" {
 				for _, d := range f.acks {
 					if err := d.Ack(); err != nil {
@@ -298,8 +306,8 @@ func (a *accountant) writer(ctx context.Context, writes <-chan *flush, stop cont
 // acknowledged after the commit. It blocks while the writer is two
 // transactions behind.
 func (a *accountant) flushLocked(snapshot bool, done chan error) {
-	f := &flush{b: store.Batch{Applied: a.pending, Alerts: a.closed}, seq: a.seq, done: done}
-	a.pending, a.closed = nil, nil
+	f := &flush{b: store.Batch{Applied: a.pending, Alerts: a.closed}, seq: a.seq, ended: a.ended, done: done}
+	a.pending, a.closed, a.ended = nil, nil, nil
 	if snapshot {
 		state, err := a.encodeLocked()
 		if err != nil {
@@ -314,7 +322,7 @@ func (a *accountant) flushLocked(snapshot bool, done chan error) {
 		a.lastSave = time.Now()
 	}
 	a.lastFlush = time.Now()
-	if len(f.b.Applied) == 0 && len(f.b.Alerts) == 0 && f.b.Checkpoint.Stream == "" {
+	if len(f.b.Applied) == 0 && len(f.b.Alerts) == 0 && f.b.Checkpoint.Stream == "" && len(f.ended) == 0 {
 		if done != nil {
 			done <- nil
 		}
@@ -375,6 +383,7 @@ func (a *accountant) handle(ctx context.Context, batch []bus.Delivery) error {
 				a.closed = append(a.closed, *al)
 			}
 			ended = append(ended, f.ID)
+			a.ended = append(a.ended, f.ID)
 			a.m.FlightsEnded.Inc()
 		}
 	}

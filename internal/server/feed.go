@@ -544,13 +544,39 @@ func newPublisher(ctx context.Context, b *bus.Bus, m *api.Metrics, n *atomic.Uin
 	go func() {
 		defer close(p.done)
 		batch := make([]position.Position, 0, 4096)
-		for first := range p.ch {
+		// A batch spans at most maxBatchSpan of message time: packing
+		// reorders positions between subjects within a batch, and the
+		// tracker takes a position as late once the shard's newest message
+		// time is expireLag past it.
+		var carry *position.Position
+		for {
+			var first position.Position
+			if carry != nil {
+				first, carry = *carry, nil
+			} else {
+				q, ok := <-p.ch
+				if !ok {
+					return
+				}
+				first = q
+			}
 			batch = append(batch[:0], first)
+			lo, hi := first.Time, first.Time
 		more:
 			for len(batch) < cap(batch) {
 				select {
 				case q, ok := <-p.ch:
 					if !ok {
+						break more
+					}
+					if q.Time.Before(lo) {
+						lo = q.Time
+					}
+					if q.Time.After(hi) {
+						hi = q.Time
+					}
+					if hi.Sub(lo) > maxBatchSpan {
+						carry = &q
 						break more
 					}
 					batch = append(batch, q)
@@ -580,6 +606,10 @@ func newPublisher(ctx context.Context, b *bus.Bus, m *api.Metrics, n *atomic.Uin
 	}()
 	return p
 }
+
+// maxBatchSpan bounds the message time one published batch spans (see
+// newPublisher); well under expireLag.
+const maxBatchSpan = 5 * time.Second
 
 // add queues one position; it returns false once ctx is done.
 func (p *publisher) add(q position.Position) bool {

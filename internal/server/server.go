@@ -1,10 +1,12 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -120,6 +122,9 @@ type Server struct {
 	http  *http.Server
 	hln   net.Listener
 	unsub []func()
+
+	reportQ    chan string   // flights whose reports are to be stored
+	reportDone chan struct{} // closed when the reporter has stopped
 }
 
 // alertSubject carries alert states between processes: the process that
@@ -153,7 +158,8 @@ func New(ctx context.Context, cfg Config) (s *Server, err error) {
 	if cfg.DataDir == "" && (cfg.DB == "" || cfg.NATS == "") {
 		return nil, errors.New("server: a data directory is needed for the embedded store or NATS")
 	}
-	s = &Server{cfg: cfg, log: cfg.Logger, m: api.NewMetrics(), hub: api.NewHub(256)}
+	s = &Server{cfg: cfg, log: cfg.Logger, m: api.NewMetrics(), hub: api.NewHub(256),
+		reportQ: make(chan string, 4096), reportDone: make(chan struct{})}
 	opened := s
 	defer func() {
 		if err != nil {
@@ -197,6 +203,7 @@ func New(ctx context.Context, cfg Config) (s *Server, err error) {
 			name: cfg.Shard.name(), parts: cfg.Shard.partitions(), bus: s.bus, st: s.st, as: cfg.Airspace, fleet: fleet,
 			topts: cfg.Track, copts: cfg.Compliance, snapshotEvery: cfg.SnapshotEvery, flushEvery: cfg.FlushEvery, m: s.m,
 			log: s.log.With("stage", "account"), announce: s.announce, programmeOnly: cfg.ProgrammeOnly, c: newCounters(s.m),
+			reports: s.queueReports,
 		}
 		unsub, err := s.bus.Subscribe(authzSubject, s.onAuthz)
 		if err != nil {
@@ -356,6 +363,7 @@ func (s *Server) Run(ctx context.Context, once bool) error {
 	feedsDone := make(chan struct{})
 	go func() { feedWG.Wait(); close(feedsDone) }()
 
+	go s.reporter()
 	acctCtx, stopAcct := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopAcct()
 	acctDone := make(chan error, 1)
@@ -408,6 +416,8 @@ func (s *Server) Run(ctx context.Context, once bool) error {
 	if err := <-acctDone; err != nil {
 		runErr = errors.Join(runErr, err)
 	}
+	close(s.reportQ)
+	<-s.reportDone
 	if s.http != nil {
 		stopHTTP()
 		s.hub.Close()
@@ -473,6 +483,57 @@ func (s *Server) close() {
 	if err := s.st.Close(); err != nil {
 		s.log.Warn("store close", "err", err)
 	}
+}
+
+// queueReports hands ended flights to the reporter; it never blocks the
+// writer (a report not queued is still built on request by the API).
+func (s *Server) queueReports(ended []string) {
+	for _, id := range ended {
+		select {
+		case s.reportQ <- id:
+		default:
+			s.log.Warn("report queue full; report not stored", "flight", id)
+		}
+	}
+}
+
+// reporter stores the report of each ended flight in every format the API
+// serves (JSON, GeoJSON, HTML), so that the account of a finished flight is
+// kept as it was when the flight ended.
+func (s *Server) reporter() {
+	defer close(s.reportDone)
+	for id := range s.reportQ {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		if err := s.storeReport(ctx, id); err != nil {
+			s.log.Warn("report not stored", "flight", id, "err", err)
+		}
+		cancel()
+	}
+}
+
+func (s *Server) storeReport(ctx context.Context, id string) error {
+	r, err := api.FlightReport(ctx, s.st, s.cfg.Airspace, id)
+	if err != nil {
+		return err
+	}
+	for _, f := range []struct {
+		format string
+		write  func(io.Writer) error
+	}{
+		{"json", func(w io.Writer) error { return compliance.WriteJSON(w, &r) }},
+		{"geojson", func(w io.Writer) error { return compliance.WriteGeoJSON(w, &r) }},
+		{"html", func(w io.Writer) error { return compliance.WriteHTML(w, &r, s.cfg.Airspace) }},
+	} {
+		var buf bytes.Buffer
+		if err := f.write(&buf); err != nil {
+			return err
+		}
+		if err := s.st.SaveReport(ctx, id, f.format, buf.Bytes()); err != nil {
+			return err
+		}
+	}
+	s.m.ReportsStored.Inc()
+	return nil
 }
 
 // announce tells every process's SSE clients of alert states just stored.

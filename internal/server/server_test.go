@@ -3,17 +3,25 @@ package server
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
 	"github.com/vigia/vigia/internal/compliance"
 	"github.com/vigia/vigia/internal/feed/adsb"
+	"github.com/vigia/vigia/internal/geo"
+	"github.com/vigia/vigia/internal/sim"
 	"github.com/vigia/vigia/internal/store"
+	"github.com/vigia/vigia/internal/track"
 )
 
 func TestParseFeed(t *testing.T) {
@@ -243,4 +251,91 @@ func waitFor(cond func() bool) error {
 		time.Sleep(10 * time.Millisecond)
 	}
 	return nil
+}
+
+// TestReportsOfEndedFlights shows that a flight ended by a gap has its
+// report stored, in every format, once its last fixes are: three aircraft
+// fall silent after 20 s while three others fly on for 200 s (message
+// time), with a 30 s gap. The recording is written at once, so it also
+// shows that a fast replay loses no position to the tracker's clock: the
+// silent aircraft's few positions must not be published after the others'
+// later ones.
+func TestReportsOfEndedFlights(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	f, err := ParseFeed("beast+listen://127.0.0.1:0?name=rx&start=2026-03-02T16:00:00Z")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(ctx, Config{DataDir: t.TempDir(), Feeds: []Feed{f}, Track: track.Options{Gap: 30 * time.Second}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx, false) }()
+	short := sim.Traffic{Aircraft: 3, Positions: 20, Interval: time.Second, FirstICAO: 0xA10000,
+		Origin: geo.LatLon{Lat: 31.6, Lon: -110.9}, Spacing: 0.1, Speed: 150, Altitude: 6000}
+	long := short
+	long.Positions, long.FirstICAO, long.Origin.Lon = 200, 0xA20000, -109.9
+	frames := append(short.Frames(), long.Frames()...)
+	sort.SliceStable(frames, func(i, j int) bool { return frames[i].Ticks < frames[j].Ticks })
+	var stream []byte
+	for _, fr := range frames {
+		stream = append(stream, fr.Beast...)
+	}
+	c, err := net.Dial("tcp", s.FeedAddr("rx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Write(stream); err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	st := s.Store()
+	var ended []track.Flight
+	if err := waitFor(func() bool {
+		ended = ended[:0]
+		flights, err := st.Flights(ctx, store.FlightFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, fl := range flights {
+			if strings.HasPrefix(fl.Aircraft, "icao:A1") {
+				if _, err := st.Report(ctx, fl.ID, "html"); err == nil {
+					ended = append(ended, fl)
+				}
+			}
+		}
+		return len(ended) == 3
+	}); err != nil {
+		t.Fatalf("%d reports of the 3 ended flights stored: %v; positions: %d published, %v late",
+			len(ended), err, s.Published(), testutil.ToFloat64(s.acct.c.late))
+	}
+	for _, fl := range ended {
+		js, err := st.Report(ctx, fl.ID, "json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r struct {
+			Fixes int `json:"fixes"`
+		}
+		if err := json.Unmarshal(js, &r); err != nil || r.Fixes != 19 || fl.Fixes != 19 {
+			t.Fatalf("%s: report of %d fixes (%v), flight %d", fl.ID, r.Fixes, err, fl.Fixes)
+		}
+		if gj, err := st.Report(ctx, fl.ID, "geojson"); err != nil || !bytes.Contains(gj, []byte(`"FeatureCollection"`)) {
+			t.Fatalf("%s: geojson report: %v", fl.ID, err)
+		}
+	}
+	// The flights still flying have none.
+	flights, _ := st.Flights(ctx, store.FlightFilter{Aircraft: "icao:A20000"})
+	if len(flights) != 1 {
+		t.Fatalf("long flight: %+v", flights)
+	}
+	if _, err := st.Report(ctx, flights[0].ID, "json"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("report of a flight still flying: %v", err)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
 }
