@@ -193,6 +193,9 @@ func (a *accountant) restore(ctx context.Context) error {
 
 func (a *accountant) runOnce(ctx context.Context) error {
 	if err := a.restore(ctx); err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped while starting
+		}
 		return err
 	}
 	cctx, cancel := context.WithCancel(ctx)
@@ -230,6 +233,9 @@ func (a *accountant) runOnce(ctx context.Context) error {
 		subjects = bus.PartitionSubjects(a.parts)
 	}
 	err := a.bus.ConsumeWith(cctx, a.name, bus.ConsumeOptions{Subjects: subjects, StartSeq: start}, a.handle)
+	if ctx.Err() != nil {
+		err = nil // a stop, even one that came while the consumer was being set up
+	}
 	cancel()
 	tick.Stop()
 	<-tickDone

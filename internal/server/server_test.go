@@ -339,3 +339,24 @@ func TestReportsOfEndedFlights(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestStopAtOnce stops a server as soon as it runs, again and again: the
+// stop may come while the accounting is still setting its consumer up, and
+// Run must still end cleanly.
+func TestStopAtOnce(t *testing.T) {
+	dir := t.TempDir()
+	for i := range 10 {
+		ctx, cancel := context.WithCancel(context.Background())
+		s, err := New(ctx, Config{DataDir: dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- s.Run(ctx, false) }()
+		time.Sleep(time.Duration(i) * time.Millisecond)
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatalf("stop after %d ms: %v", i, err)
+		}
+	}
+}
