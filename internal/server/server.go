@@ -158,7 +158,7 @@ func New(ctx context.Context, cfg Config) (s *Server, err error) {
 	if cfg.DataDir == "" && (cfg.DB == "" || cfg.NATS == "") {
 		return nil, errors.New("server: a data directory is needed for the embedded store or NATS")
 	}
-	s = &Server{cfg: cfg, log: cfg.Logger, m: api.NewMetrics(), hub: api.NewHub(256),
+	s = &Server{cfg: cfg, log: cfg.Logger, m: api.NewMetrics(), hub: api.NewHub(4096),
 		reportQ: make(chan string, 4096), reportDone: make(chan struct{})}
 	opened := s
 	defer func() {
