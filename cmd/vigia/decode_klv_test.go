@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -153,24 +152,6 @@ func closeTo(v any, want, tol float64) bool {
 	return ok && f >= want-tol && f <= want+tol
 }
 
-// lockedBuffer is a bytes.Buffer safe for one writer and one reader.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // TestDecodeKLVUDP sends a transport stream to decode klv over UDP on the
 // loopback interface, again until the first packets are printed (datagrams
 // sent before the listener is bound are lost), then stops it.
@@ -201,7 +182,7 @@ func TestDecodeKLVUDP(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var out, errOut lockedBuffer
+	var out, errOut testenv.Buffer
 	done := make(chan error, 1)
 	go func() {
 		done <- runDecodeKLV(ctx, &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut},

@@ -33,7 +33,7 @@ import (
 type serveProc struct {
 	t      *testing.T
 	cmd    *exec.Cmd
-	stderr *lockedBuffer
+	stderr *testenv.Buffer
 	api    string            // http://host:port
 	feeds  map[string]string // listening feed name → address
 	exited chan struct{}
@@ -51,7 +51,7 @@ func startServe(t *testing.T, args ...string) *serveProc {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], append([]string{"serve", "--http", "127.0.0.1:0"}, args...)...)
 	cmd.Env = append(os.Environ(), "VIGIA_RUN_MAIN=1")
-	p := &serveProc{t: t, cmd: cmd, stderr: &lockedBuffer{}, feeds: map[string]string{}, exited: make(chan struct{})}
+	p := &serveProc{t: t, cmd: cmd, stderr: &testenv.Buffer{}, feeds: map[string]string{}, exited: make(chan struct{})}
 	cmd.Stderr = p.stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -612,7 +612,7 @@ func moduleNATS(t *testing.T) string {
 	addr := l.Addr().String()
 	l.Close()
 	host, port, _ := net.SplitHostPort(addr)
-	var out lockedBuffer
+	var out testenv.Buffer
 	cmd := exec.Command(natsBin, "-js", "-sd", t.TempDir(), "-a", host, "-p", port)
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {

@@ -1,14 +1,13 @@
 package api_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/vigia/vigia/internal/api"
+	"github.com/vigia/vigia/internal/testenv"
 )
 
 // testMetric gathers m and returns the value of the unlabelled counter or
@@ -83,26 +82,8 @@ func TestMetricsExposition(t *testing.T) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer safe for the concurrent writes of a logger.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func TestRequestLog(t *testing.T) {
-	var logs syncBuffer
+	var logs testenv.Buffer
 	ta := newTestAPI(t, func(c *api.Config) {
 		c.Logger = slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	})

@@ -10,7 +10,6 @@ import (
 	"net"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,6 +20,7 @@ import (
 	"github.com/vigia/vigia/internal/geo"
 	"github.com/vigia/vigia/internal/sim"
 	"github.com/vigia/vigia/internal/store"
+	"github.com/vigia/vigia/internal/testenv"
 	"github.com/vigia/vigia/internal/track"
 )
 
@@ -89,29 +89,11 @@ func TestParseShard(t *testing.T) {
 	}
 }
 
-// syncBuffer is a log destination safe for concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // TestGarbageFeed sends a feed junk between valid frames: the junk is
 // logged with the feed's name and its offset, the frames after it are
 // decoded and accounted, and what was stored before is untouched.
 func TestGarbageFeed(t *testing.T) {
-	var logs syncBuffer
+	var logs testenv.Buffer
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	f, err := ParseFeed("avr+listen://127.0.0.1:0?name=rx1&start=2026-03-02T16:00:00Z")
