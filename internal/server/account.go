@@ -53,7 +53,7 @@ type accountant struct {
 	flushEvery    time.Duration
 	m             *api.Metrics
 	log           *slog.Logger
-	announce      func(alerts []compliance.Alert, ended []string)
+	announce      func(alerts []compliance.Alert)
 	// reports, when set, is given the flights that ended, once their last
 	// fixes are stored.
 	reports       func(ended []string)
@@ -76,7 +76,6 @@ type accountant struct {
 	fail      error              // set by the handler or writer on a failure
 	stop      context.CancelFunc // stops the running consume
 
-	stored    atomic.Uint64 // last sequence whose work is stored with the state
 	accounted atomic.Uint64 // last sequence whose fixes are stored
 	// writeErr is the writer's failure; the writer never takes mu (the
 	// handler may hold it while waiting to hand the writer a flush).
@@ -184,7 +183,6 @@ func (a *accountant) restore(ctx context.Context) error {
 	a.writeErr.Store(nil)
 	a.lastFlush, a.lastSave = time.Now(), time.Now()
 	a.mu.Unlock()
-	a.stored.Store(cp.Seq)
 	a.accounted.Store(cp.Seq)
 	a.m.AccountedSeq.Set(float64(cp.Seq))
 	a.log.Info("accounting from checkpoint", "consumer", a.name, "seq", cp.Seq, "aircraft", trk.Aircraft(), "flights", eng.Flights())
@@ -297,7 +295,6 @@ func (a *accountant) writer(ctx context.Context, writes <-chan *flush, stop cont
 						a.log.Debug("ack", "seq", d.Seq, "err", err)
 					}
 				}
-				a.stored.Store(f.seq)
 				a.m.AccountedSeq.Set(float64(f.seq))
 			}
 		}
@@ -363,7 +360,6 @@ func (a *accountant) handle(ctx context.Context, batch []bus.Delivery) error {
 		return *e
 	}
 	first := len(a.pending)
-	var ended []string
 	closedFrom := len(a.closed)
 	collect := func(u track.Update) {
 		for _, ap := range u.Applied {
@@ -388,7 +384,6 @@ func (a *accountant) handle(ctx context.Context, batch []bus.Delivery) error {
 			if al := a.eng.EndFlight(f.ID); al != nil {
 				a.closed = append(a.closed, *al)
 			}
-			ended = append(ended, f.ID)
 			a.ended = append(a.ended, f.ID)
 			a.m.FlightsEnded.Inc()
 		}
@@ -432,7 +427,7 @@ func (a *accountant) handle(ctx context.Context, batch []bus.Delivery) error {
 		a.seq = batch[taken-1].Seq
 	}
 	a.held = append(a.held, batch[:taken]...)
-	a.announceBatch(a.pending[first:], a.closed[closedFrom:], ended)
+	a.announceBatch(a.pending[first:], a.closed[closedFrom:])
 	a.m.Aircraft.Set(float64(a.trk.Aircraft()))
 	if len(a.pending) >= maxPending || time.Since(a.lastFlush) >= a.flushEvery {
 		a.flushLocked(time.Since(a.lastSave) >= a.snapshotEvery || len(a.held) >= 20000, nil)
@@ -450,7 +445,7 @@ func (a *accountant) encodeLocked() ([]byte, error) {
 }
 
 // announceBatch hands the alert states a batch changed to announce.
-func (a *accountant) announceBatch(applied []store.Applied, closed []compliance.Alert, ended []string) {
+func (a *accountant) announceBatch(applied []store.Applied, closed []compliance.Alert) {
 	var alerts []compliance.Alert
 	for i := range applied {
 		as := &applied[i].Assessment
@@ -480,8 +475,8 @@ func (a *accountant) announceBatch(applied []store.Applied, closed []compliance.
 	if len(alerts) > 0 {
 		a.m.AlertsOpen.Set(float64(len(a.eng.OpenAlerts())))
 	}
-	if (len(alerts) > 0 || len(ended) > 0) && a.announce != nil {
-		a.announce(alerts, ended)
+	if len(alerts) > 0 && a.announce != nil {
+		a.announce(alerts)
 	}
 }
 
@@ -501,7 +496,7 @@ func (a *accountant) flush(ctx context.Context) error {
 		ap.Crossings = slices.Clone(ap.Crossings)
 		a.pending = append(a.pending, store.Applied{Applied: ap, Assessment: a.eng.Assess(ap.Fix)})
 	}
-	a.announceBatch(a.pending[first:], nil, nil)
+	a.announceBatch(a.pending[first:], nil)
 	done := make(chan error, 1)
 	a.flushLocked(true, done)
 	a.mu.Unlock()
@@ -512,10 +507,6 @@ func (a *accountant) flush(ctx context.Context) error {
 		return ctx.Err()
 	}
 }
-
-// Stored returns the last stream sequence whose work is stored with the
-// state.
-func (a *accountant) Stored() uint64 { return a.stored.Load() }
 
 // applied returns the last stream sequence applied (stored or not).
 func (a *accountant) applied() uint64 {

@@ -267,18 +267,6 @@ func (s *Server) Store() store.Store { return s.st }
 // log.
 func (s *Server) Published() uint64 { return s.feeds.published.Load() }
 
-// Metrics returns the server's metrics.
-func (s *Server) Metrics() *api.Metrics { return s.m }
-
-// Stored returns the last event-log sequence whose accounting is stored with
-// its state (0 without accounting).
-func (s *Server) Stored() uint64 {
-	if s.acct == nil {
-		return 0
-	}
-	return s.acct.Stored()
-}
-
 // Authorisations returns the server's authorisation service, as the API
 // uses it: an authorisation is stored and applied to this process's engine
 // before Add returns, and to the other processes' on notification.
@@ -537,7 +525,7 @@ func (s *Server) storeReport(ctx context.Context, id string) error {
 }
 
 // announce tells every process's SSE clients of alert states just stored.
-func (s *Server) announce(alerts []compliance.Alert, _ []string) {
+func (s *Server) announce(alerts []compliance.Alert) {
 	for i := range alerts {
 		b, err := json.Marshal(alerts[i])
 		if err != nil {
